@@ -1,0 +1,61 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Where a Redis server is and how to log in: parsed from `redis://[[user]:password@]host[:port][/db]`.
+///
+/// `description` leaves the password out, so an endpoint can be logged.
+public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    /// The ACL user for `AUTH user password`; `nil` sends `AUTH password` (the `default` user).
+    public var username: String?
+    /// Secret.
+    public var password: String?
+    /// The logical database chosen with `SELECT` after connecting.
+    public var database: Int
+
+    public init(host: String, port: Int = 6379, username: String? = nil, password: String? = nil, database: Int = 0) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    /// Parses a `redis://` URL; the user and password may be percent-encoded.
+    /// - Throws: `RedisError` of kind `.invalidURL`, whose text never repeats the URL (it may hold a password).
+    public init(url: String) throws(RedisError) {
+        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "redis" else {
+            throw RedisError(kind: .invalidURL, detail: "expected redis://[[user]:password@]host[:port][/db]")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw RedisError(kind: .invalidURL, detail: "the Redis URL has no host")
+        }
+        guard components.query == nil, components.fragment == nil else {
+            throw RedisError(kind: .invalidURL, detail: "the Redis URL may not have a query or fragment")
+        }
+        let path = components.path.drop { $0 == "/" }
+        guard let database = path.isEmpty ? 0 : Int(path), database >= 0 else {
+            throw RedisError(kind: .invalidURL, detail: "the Redis URL's path must be a database number")
+        }
+        guard (1...65535).contains(components.port ?? 6379) else {
+            throw RedisError(kind: .invalidURL, detail: "the Redis URL's port must be 1 to 65535")
+        }
+        let user = components.user.flatMap { $0.isEmpty ? nil : $0 }
+        self.init(
+            host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host,
+            port: components.port ?? 6379,
+            username: user,
+            password: components.password,
+            database: database
+        )
+    }
+
+    public var description: String {
+        let login = self.password == nil ? "" : "\(self.username ?? ""):***@"
+        return "redis://\(login)\(self.host):\(self.port)/\(self.database)"
+    }
+}
