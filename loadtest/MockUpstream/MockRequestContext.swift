@@ -1,0 +1,19 @@
+import Hummingbird
+
+/// Request context carrying the request id every mock response reports.
+struct MockRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// Suffix shared by `req_…`, `msg_…` and `toolu_…` ids of this request.
+    let idSuffix: String
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.idSuffix = MockRequestID.nextSuffix()
+    }
+
+    /// The `request-id` header value, `req_…`.
+    var requestID: String { "req_" + self.idSuffix }
+
+    /// Allow bodies up to the real API's 32 MB limit (anthropic-wire.md §1.1).
+    var maxUploadSize: Int { 32 * 1024 * 1024 }
+}

@@ -1,0 +1,63 @@
+import Hummingbird
+import NIOCore
+
+extension MockRoutes {
+    static let streamHeaders: HTTPFields = [
+        .contentType: "text/event-stream; charset=utf-8",
+        .cacheControl: "no-cache",
+    ]
+
+    /// An SSE answer: each event is its own chunk, `delayMs` apart.
+    ///
+    /// The record is stored before the last chunk goes out, so a client that has read the whole
+    /// stream always finds the final record; a failed write (client gone) overwrites it with what
+    /// was actually written.
+    func stream(_ reply: MockReply, delayMs: Int, record: MockRecord) -> Response {
+        let script = MockSSEScript(reply: reply)
+        var started = record
+        started.status = 200
+        self.recorder.store(started)
+        let record = started
+        let recorder = self.recorder
+        return Response(
+            status: .ok,
+            headers: Self.streamHeaders,
+            body: ResponseBody { writer in
+                let count = script.eventEnds.count
+                for index in 0..<count {
+                    do {
+                        if index > 0, delayMs > 0 {
+                            try await Task.sleep(for: .milliseconds(delayMs))
+                        }
+                        if index == count - 1 {
+                            recorder.store(
+                                Self.finished(
+                                    record,
+                                    script: script,
+                                    bytes: script.body.readableBytes,
+                                    complete: reply.isComplete
+                                )
+                            )
+                        }
+                        try await writer.write(script.event(index))
+                    } catch {
+                        let sent = index == 0 ? 0 : script.eventEnds[index - 1]
+                        var partial = Self.finished(record, script: script, bytes: sent, complete: false)
+                        partial.clientDisconnected = true
+                        recorder.store(partial)
+                        throw error
+                    }
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    static func finished(_ record: MockRecord, script: MockSSEScript, bytes: Int, complete: Bool) -> MockRecord {
+        var record = record
+        record.complete = complete
+        record.responseBytes = bytes
+        record.responseSHA256 = MockSHA256.hex(script.prefix(bytes))
+        return record
+    }
+}
