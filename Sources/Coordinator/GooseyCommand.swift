@@ -1,0 +1,14 @@
+import ArgumentParser
+import Shared
+
+/// `goosey`: the coordinator (`goosey serve`) and the staff's admin client. The subcommands arrive
+/// with the coordinator; for now it answers `--help` and `--version`.
+@main
+struct GooseyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "goosey",
+        abstract: "Goosey: share one Anthropic API key fairly among a class using Claude Code.",
+        discussion: "Staff commands (sync, quota, usage, keys) and `goosey serve` arrive with the coordinator.",
+        version: GooseyVersion.current
+    )
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import Shared
+
+@main
+struct EdgeMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "goosey-edge",
+        abstract: "Goosey's edge: passes Claude Code's traffic to the Anthropic API and counts every token.",
+        discussion: "Settings come from the configuration file and the environment; the upstream key only from "
+            + "ANTHROPIC_API_KEY or the file named by upstream.apiKeyFile.",
+        version: GooseyVersion.current
+    )
+
+    @Option(help: "The configuration file.")
+    var config: String = GooseyConfigFile.defaultPath
+
+    func run() async throws {
+        let reader = try GooseyConfigFile.reader(path: self.config, required: self.config != GooseyConfigFile.defaultPath)
+        let configuration = try EdgeConfiguration(reader: reader)
+        var logger = Logger(label: "goosey-edge")
+        logger.logLevel = configuration.logLevel
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try await buildEdge(configuration, logger: logger, metrics: registry).runService()
+    }
+}

@@ -1,0 +1,106 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error the edge answers with itself, in the Anthropic envelope that SDKs and Claude Code parse
+/// (`anthropic-wire.md` §4.1, §4.5). The only place that knows that wire shape.
+///
+/// `message` is shown to students: it says what to do and never holds a key or prompt text.
+struct AnthropicError: HTTPResponseError, Equatable {
+    var status: HTTPResponse.Status
+    var type: String
+    var message: String
+    var extraHeaders: HTTPFields = [:]
+
+    /// A bounded name for metrics and logs.
+    var kind: String { self.type }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let requestID = (context as? EdgeRequestContext)?.requestID ?? "req_goosey_\(RequestID())"
+        return self.response(requestID: requestID, includeBody: request.method != .head)
+    }
+
+    func response(requestID: String, includeBody: Bool = true) -> Response {
+        var headers = self.extraHeaders
+        headers[.contentType] = "application/json"
+        headers[.requestID] = requestID
+        guard includeBody else { return Response(status: self.status, headers: headers) }
+        var body = ByteBuffer()
+        body.writeString(#"{"type":"error","error":{"type":""#)
+        body.writeJSONEscaped(self.type)
+        body.writeString(#"","message":""#)
+        body.writeJSONEscaped(self.message)
+        body.writeString(#""},"request_id":""#)
+        body.writeJSONEscaped(requestID)
+        body.writeString(#""}"#)
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: self.status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+}
+
+extension AnthropicError {
+    static func notFound(_ method: HTTPRequest.Method, _ path: String) -> Self {
+        Self(status: .notFound, type: "not_found_error", message: "Goosey does not serve \(method) \(path).")
+    }
+
+    static let missingKey = Self(
+        status: .unauthorized,
+        type: "authentication_error",
+        message: "No API key was sent. Set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) to your Goosey key."
+    )
+
+    static let unknownKey = Self(
+        status: .unauthorized,
+        type: "authentication_error",
+        message: "This Goosey key is not valid. Check ANTHROPIC_API_KEY, or ask your course staff for a new key."
+    )
+
+    static let personalToken = Self(
+        status: .unauthorized,
+        type: "authentication_error",
+        message: "This request carries a personal claude.ai login, which Goosey will not forward. "
+            + "Set ANTHROPIC_AUTH_TOKEN (or ANTHROPIC_API_KEY) to your Goosey key and try again."
+    )
+
+    static let anthropicKey = Self(
+        status: .unauthorized,
+        type: "authentication_error",
+        message: "This request carries a real Anthropic API key, which Goosey will not forward. "
+            + "Set ANTHROPIC_API_KEY to your Goosey key instead, and keep the other key private."
+    )
+
+    static func invalidJSON(_ reason: String) -> Self {
+        Self(status: .badRequest, type: "invalid_request_error", message: "The request body is not valid JSON: \(reason).")
+    }
+
+    static func tooLarge(limit: Int) -> Self {
+        Self(
+            status: .contentTooLarge,
+            type: "request_too_large",
+            message: "Request exceeds the maximum allowed number of bytes (\(limit / (1024 * 1024)) MB)."
+        )
+    }
+
+    static let upstreamUnreachable = Self(
+        status: .badGateway,
+        type: "api_error",
+        message: "Goosey could not reach the Anthropic API. Please try again in a moment."
+    )
+
+    static let upstreamTimeout = Self(
+        status: .gatewayTimeout,
+        type: "timeout_error",
+        message: "The Anthropic API did not answer in time. Please try again."
+    )
+
+    static let internalError = Self(
+        status: .internalServerError,
+        type: "api_error",
+        message: "Goosey hit an internal error. Please try again; if it persists, tell your course staff."
+    )
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("request-id")!
+    static let xAPIKey = Self("x-api-key")!
+}

@@ -1,0 +1,55 @@
+import Shared
+
+/// Turns a finished exchange into metrics and a request record.
+struct UsageRecorder: Sendable {
+    let pricing: PricingTable
+    let records: RequestRecordLog?
+
+    func record(_ exchange: Exchange, outcome: ExchangeOutcome) {
+        let report = outcome.meter.finish()
+        let usage = report.usage
+        let now = ContinuousClock.now
+        EdgeMetrics.recordExchange(
+            usage: usage,
+            timeToFirstByte: outcome.firstByteAt.map { exchange.started.duration(to: $0) },
+            total: exchange.started.duration(to: now)
+        )
+        self.records?.append(
+            RequestRecord(
+                id: exchange.requestID,
+                upstreamRequestID: outcome.upstreamRequestID,
+                receivedAtMillis: exchange.receivedAtMillis,
+                keyID: exchange.keyID,
+                method: exchange.method,
+                path: exchange.path,
+                status: outcome.status,
+                model: report.model,
+                stopReason: report.stopReason,
+                errorType: report.errorType,
+                usage: usage,
+                costPicoUSD: self.pricing.cost(of: report),
+                estimated: report.estimated,
+                clientAborted: outcome.clientAborted,
+                timeToFirstByteMicros: outcome.firstByteAt.map { exchange.started.duration(to: $0).microseconds },
+                totalMicros: exchange.started.duration(to: now).microseconds,
+                claudeCodeSessionID: exchange.claudeCodeSessionID,
+                requestBytes: exchange.requestBytes,
+                responseBytes: outcome.responseBytes
+            )
+        )
+    }
+
+    /// A request the upstream never answered, or that the edge refused after authenticating it.
+    func recordFailure(_ exchange: Exchange, status: Int, errorType: String) {
+        let now = ContinuousClock.now
+        self.records?.append(
+            RequestRecord(
+                id: exchange.requestID, upstreamRequestID: nil, receivedAtMillis: exchange.receivedAtMillis,
+                keyID: exchange.keyID, method: exchange.method, path: exchange.path, status: status, model: nil,
+                stopReason: nil, errorType: errorType, usage: TokenUsage(), costPicoUSD: 0, estimated: false,
+                clientAborted: false, timeToFirstByteMicros: nil, totalMicros: exchange.started.duration(to: now).microseconds,
+                claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0
+            )
+        )
+    }
+}

@@ -1,0 +1,46 @@
+import NIOCore
+import Shared
+
+/// What the edge knows about a request before it goes upstream.
+struct Exchange: Sendable {
+    var requestID: String
+    var keyID: String
+    var method: String
+    var path: String
+    var claudeCodeSessionID: String?
+    var requestBytes: Int
+    var receivedAtMillis: Int64
+    var started: ContinuousClock.Instant
+}
+
+/// What the edge learns while the answer streams back. Updated on every chunk, so it stays a
+/// plain value owned by the one task that writes the response.
+struct ExchangeOutcome: Sendable {
+    var status: Int
+    var upstreamRequestID: String?
+    var meter: UsageMeter
+    var firstByteAt: ContinuousClock.Instant?
+    var responseBytes = 0
+    var clientAborted = false
+
+    init(status: Int, upstreamRequestID: String?, meter: UsageMeter) {
+        self.status = status
+        self.upstreamRequestID = upstreamRequestID
+        self.meter = meter
+    }
+
+    mutating func noteChunk(_ chunk: ByteBuffer) {
+        if self.firstByteAt == nil { self.firstByteAt = .now }
+        self.responseBytes += chunk.readableBytes
+        self.meter.feed(chunk)
+    }
+
+    mutating func markClientAborted() {
+        self.clientAborted = true
+        self.meter.markAborted()
+    }
+
+    mutating func markUpstreamFailed() {
+        self.meter.markAborted()
+    }
+}

@@ -1,0 +1,66 @@
+import AsyncHTTPClient
+import Configuration
+import Foundation
+import NIOCore
+
+/// Where the edge sends traffic and with which key. Keys (environment variable in brackets):
+/// - `upstream.url` (string, default "https://api.anthropic.com") [UPSTREAM_URL]
+/// - `upstream.apiKeyFile` (string, optional: a file holding the key) [UPSTREAM_API_KEY_FILE]
+/// - `upstream.connectTimeoutSeconds` (int, default 10) [UPSTREAM_CONNECT_TIMEOUT_SECONDS]
+/// - `upstream.idleTimeoutSeconds` (int, default 310: Claude Code gives up after 300 s of silence)
+/// - `upstream.maxConnections` (int, default 16384: HTTP/1 upstreams need one per open stream)
+/// - the real key itself only from the environment: [ANTHROPIC_API_KEY], never from the file or a flag.
+struct UpstreamConfiguration: Sendable {
+    var baseURL: String
+    var apiKey: String
+    var connectTimeout: TimeAmount
+    var idleTimeout: TimeAmount
+    var maxConnections: Int
+
+    enum ConfigurationError: Error, CustomStringConvertible {
+        case missingKey
+        case unreadableKeyFile(String)
+        case badURL(String)
+
+        var description: String {
+            switch self {
+            case .missingKey: "no upstream key: set ANTHROPIC_API_KEY, or upstream.apiKeyFile to a file holding it"
+            case .unreadableKeyFile(let path): "upstream.apiKeyFile: cannot read \(path)"
+            case .badURL(let url): "upstream.url: `\(url)` is not an http(s) URL"
+            }
+        }
+    }
+
+    init(reader: ConfigReader, environment: [String: String]) throws {
+        let url = reader.string(forKey: "upstream.url", default: "https://api.anthropic.com")
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ConfigurationError.badURL(url) }
+        self.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.apiKey = try Self.apiKey(reader: reader, environment: environment)
+        self.connectTimeout = .seconds(Int64(reader.int(forKey: "upstream.connectTimeoutSeconds", default: 10)))
+        self.idleTimeout = .seconds(Int64(reader.int(forKey: "upstream.idleTimeoutSeconds", default: 310)))
+        self.maxConnections = reader.int(forKey: "upstream.maxConnections", default: 16384)
+    }
+
+    private static func apiKey(reader: ConfigReader, environment: [String: String]) throws -> String {
+        if let key = environment["ANTHROPIC_API_KEY"], !key.isEmpty { return key }
+        guard let path = reader.string(forKey: "upstream.apiKeyFile") else { throw ConfigurationError.missingKey }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError.unreadableKeyFile(path)
+        }
+        let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else { throw ConfigurationError.missingKey }
+        return key
+    }
+
+    var clientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: self.connectTimeout, read: self.idleTimeout)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: self.maxConnections
+        )
+        configuration.decompression = .disabled
+        configuration.redirectConfiguration = .disallow
+        return configuration
+    }
+}

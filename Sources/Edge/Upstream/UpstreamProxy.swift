@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import Shared
+
+/// Sends one accepted request to the upstream and streams the answer back unchanged, reading the
+/// usage off the bytes as they pass.
+struct UpstreamProxy: Sendable {
+    let client: HTTPClient
+    let configuration: UpstreamConfiguration
+    let recorder: UsageRecorder
+
+    func forward(_ request: Request, body: ByteBuffer, exchange: Exchange, logger: Logger) async throws -> Response {
+        var upstreamRequest = HTTPClientRequest(url: self.configuration.baseURL + request.uri.string)
+        upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
+        upstreamRequest.headers = ForwardedHeaders.upstreamRequest(from: request.headers, apiKey: self.configuration.apiKey)
+        if request.method != .get && request.method != .head {
+            upstreamRequest.body = .bytes(body)
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await self.client.execute(upstreamRequest, deadline: .distantFuture, logger: logger)
+        } catch {
+            let answer = Self.clientError(for: error)
+            logger.warning("upstream request failed", metadata: ["goosey.error.kind": "\(answer.kind)"])
+            self.recorder.recordFailure(exchange, status: Int(answer.status.code), errorType: answer.type)
+            throw answer
+        }
+        return self.relay(response, exchange: exchange, logger: logger)
+    }
+
+    private func relay(_ response: HTTPClientResponse, exchange: Exchange, logger: Logger) -> Response {
+        let status = Int(response.status.code)
+        let headers = ForwardedHeaders.clientResponse(from: response.headers)
+        let upstreamRequestID = response.headers.first(name: "request-id")
+        let contentType = response.headers.first(name: "content-type")
+        let recorder = self.recorder
+        return Response(
+            status: HTTPResponse.Status(code: status, reasonPhrase: response.status.reasonPhrase),
+            headers: headers,
+            body: ResponseBody { writer in
+                var outcome = ExchangeOutcome(
+                    status: status,
+                    upstreamRequestID: upstreamRequestID,
+                    meter: UsageMeter(contentType: contentType)
+                )
+                EdgeMetrics.streamStarted()
+                defer {
+                    EdgeMetrics.streamEnded()
+                    recorder.record(exchange, outcome: outcome)
+                }
+                do {
+                    for try await chunk in response.body {
+                        outcome.noteChunk(chunk)
+                        do {
+                            try await writer.write(chunk)
+                        } catch {
+                            // The client left (Esc in Claude Code). Returning drops the upstream body,
+                            // which cancels the upstream request: nobody pays for tokens nobody reads.
+                            outcome.markClientAborted()
+                            return
+                        }
+                    }
+                } catch {
+                    outcome.markUpstreamFailed()
+                    logger.warning("upstream stream failed", metadata: ["goosey.error": "\(String(reflecting: type(of: error)))"])
+                    throw error
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// The answer for a request the upstream never answered (`anthropic-wire.md` §4.5).
+    static func clientError(for error: any Error) -> AnthropicError {
+        if let error = error as? HTTPClientError,
+            error == .readTimeout || error == .deadlineExceeded || error == .connectTimeout
+        {
+            return error == .connectTimeout ? .upstreamUnreachable : .upstreamTimeout
+        }
+        return .upstreamUnreachable
+    }
+}

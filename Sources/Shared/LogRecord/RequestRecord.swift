@@ -1,0 +1,56 @@
+/// One request through an edge, as the edge logs it and the coordinator will store it.
+///
+/// Never holds a key or prompt text: the student's key appears only as its key ID.
+public struct RequestRecord: Codable, Sendable, Equatable {
+    /// The edge's own ID for the request (`req_goosey_…`).
+    public var id: String
+    /// The upstream's `request-id`, when the upstream answered.
+    public var upstreamRequestID: String?
+    /// When the edge accepted the request, in milliseconds since 1970.
+    public var receivedAtMillis: Int64
+    public var keyID: String
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var model: String?
+    public var stopReason: String?
+    public var errorType: String?
+    public var usage: TokenUsage
+    public var costPicoUSD: Int64
+    /// The usage was estimated (stream cut before its final usage frame), not read.
+    public var estimated: Bool
+    /// The client hung up before the response ended.
+    public var clientAborted: Bool
+    public var timeToFirstByteMicros: Int64?
+    public var totalMicros: Int64
+    public var claudeCodeSessionID: String?
+    public var requestBytes: Int
+    public var responseBytes: Int
+
+    public init(
+        id: String, upstreamRequestID: String?, receivedAtMillis: Int64, keyID: String, method: String, path: String,
+        status: Int, model: String?, stopReason: String?, errorType: String?, usage: TokenUsage, costPicoUSD: Int64,
+        estimated: Bool, clientAborted: Bool, timeToFirstByteMicros: Int64?, totalMicros: Int64,
+        claudeCodeSessionID: String?, requestBytes: Int, responseBytes: Int
+    ) {
+        self.id = id
+        self.upstreamRequestID = upstreamRequestID
+        self.receivedAtMillis = receivedAtMillis
+        self.keyID = keyID
+        self.method = method
+        self.path = path
+        self.status = status
+        self.model = model
+        self.stopReason = stopReason
+        self.errorType = errorType
+        self.usage = usage
+        self.costPicoUSD = costPicoUSD
+        self.estimated = estimated
+        self.clientAborted = clientAborted
+        self.timeToFirstByteMicros = timeToFirstByteMicros
+        self.totalMicros = totalMicros
+        self.claudeCodeSessionID = claudeCodeSessionID
+        self.requestBytes = requestBytes
+        self.responseBytes = responseBytes
+    }
+}

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Configuration
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Shared
+import Testing
+
+@testable import Edge
+@testable import MockUpstream
+
+/// A mock upstream and an edge in front of it, both live on loopback ports chosen by the system.
+struct LiveStack {
+    static let upstreamKey = "sk-ant-api03-test-upstream-key"
+    static let studentKey = "goosey_test_student_key"
+
+    let edgeURL: String
+    let mockRecorder: MockRecorder
+    let recordsPath: String
+
+    /// The edge's request records, waiting (bounded) until `condition` holds for them.
+    func records(
+        timeout: Duration = .seconds(10),
+        until condition: ([RequestRecord]) -> Bool = { !$0.isEmpty }
+    ) async throws -> [RequestRecord] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let records = Self.readRecords(at: self.recordsPath)
+            if condition(records) { return records }
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out waiting for request records; have \(records.count)")
+                return records
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func readRecords(at path: String) -> [RequestRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(RequestRecord.self, from: Data($0)) }
+    }
+
+    /// Runs `body` with a fresh stack and tears it down afterwards.
+    static func run(
+        edgeSettings: [String: ConfigValue] = [:],
+        _ body: @Sendable (LiveStack) async throws -> Void
+    ) async throws {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let recorder = MockRecorder(capacity: 1000)
+        let mockPort = PortPromise()
+        let mock = buildMockApplication(
+            MockConfiguration(port: 0, apiKey: Self.upstreamKey),
+            logger: logger,
+            recorder: recorder,
+            onServerRunning: { await mockPort.fulfil($0.localAddress?.port ?? 0) }
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await mock.runService(gracefulShutdownSignals: []) }
+            let recordsPath = NSTemporaryDirectory() + "goosey-records-\(UUID().uuidString).jsonl"
+            var values: [AbsoluteConfigKey: ConfigValue] = [
+                "http.port": 0,
+                "upstream.url": .init(.string("http://127.0.0.1:\(await mockPort.value)"), isSecret: false),
+                "auth.keys": .init(.stringArray([Self.studentKey]), isSecret: true),
+                "records.path": .init(.string(recordsPath), isSecret: false),
+            ]
+            for (key, value) in edgeSettings { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = value }
+            let configuration = try EdgeConfiguration(
+                reader: ConfigReader(provider: InMemoryProvider(values: values)),
+                environment: ["ANTHROPIC_API_KEY": Self.upstreamKey]
+            )
+            let edgePort = PortPromise()
+            let edge = buildEdge(configuration, logger: logger, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
+            group.addTask { try await edge.runService(gracefulShutdownSignals: []) }
+            defer { try? FileManager.default.removeItem(atPath: recordsPath) }
+            let stack = LiveStack(edgeURL: "http://127.0.0.1:\(await edgePort.value)", mockRecorder: recorder, recordsPath: recordsPath)
+            try await body(stack)
+            group.cancelAll()
+        }
+    }
+}
+
+/// A port number that arrives once a server is listening.
+actor PortPromise {
+    private var port: Int?
+    private var waiters: [CheckedContinuation<Int, Never>] = []
+
+    func fulfil(_ port: Int) {
+        self.port = port
+        for waiter in self.waiters { waiter.resume(returning: port) }
+        self.waiters = []
+    }
+
+    var value: Int {
+        get async {
+            if let port { return port }
+            return await withCheckedContinuation { self.waiters.append($0) }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+"""Real Claude Code (the binary bundled in the claude-agent-sdk package) in print mode through a
+running edge: its own token and cost totals must equal what the edge counted."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import claude_agent_sdk
+import pytest
+
+from pricing import mock_usage_cost
+
+CLAUDE = Path(claude_agent_sdk.__file__).parent / "_bundled" / "claude"
+MODEL = "claude-sonnet-4-6"
+
+
+def run_claude(stack, tmp_path, prompt, *extra_args):
+    home = tmp_path / "home"
+    work = tmp_path / "work"
+    home.mkdir(exist_ok=True)
+    work.mkdir(exist_ok=True)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "ANTHROPIC_BASE_URL": stack.edge_url,
+        "ANTHROPIC_API_KEY": stack.student_key,
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    }
+    result = subprocess.run(
+        [str(CLAUDE), "-p", prompt, "--output-format", "json", "--model", MODEL, *extra_args],
+        env=env, cwd=work, capture_output=True, text=True, timeout=180)
+    assert result.stdout, f"claude printed nothing; stderr: {result.stderr[-2000:]}"
+    return json.loads(result.stdout)
+
+
+def inference_records(stack, session_id):
+    return [r for r in stack.edge_records()
+            if r.get("claudeCodeSessionID") == session_id and r["path"] == "/v1/messages"]
+
+
+def assert_edge_totals_equal_claude_codes(stack, output):
+    assert output["is_error"] is False, output
+    records = inference_records(stack, output["session_id"])
+    assert records, "the edge recorded no inference request for this Claude Code session"
+    totals = {key: sum(r["usage"][key] for r in records)
+              for key in ("input", "output", "cache_read",
+                          "cache_write_5m", "cache_write_1h")}
+    usage = output["usage"]
+    assert totals["input"] == usage["input_tokens"]
+    assert totals["output"] == usage["output_tokens"]
+    assert totals["cache_read"] == usage["cache_read_input_tokens"]
+    assert totals["cache_write_5m"] + totals["cache_write_1h"] == usage["cache_creation_input_tokens"]
+    edge_cost = sum(r["costPicoUSD"] for r in records)
+    assert edge_cost == sum(mock_usage_cost(MODEL, stack.mock_record(r["upstreamRequestID"])["usage"]) for r in records)
+    assert abs(edge_cost / 1e12 - output["total_cost_usd"]) < 1e-9
+    return records
+
+
+def test_a_claude_code_question_is_counted_exactly(stack, tmp_path):
+    output = run_claude(stack, tmp_path, "Say hello to the class.")
+    records = assert_edge_totals_equal_claude_codes(stack, output)
+    assert all(r["status"] == 200 and not r["estimated"] for r in records)
+
+
+def test_a_claude_code_tool_use_round_trip_is_counted_exactly(stack, tmp_path):
+    output = run_claude(stack, tmp_path, "[mock:tool_use] Run the check.", "--allowedTools", "Bash")
+    records = assert_edge_totals_equal_claude_codes(stack, output)
+    assert len(records) >= 2, "a tool-use round trip takes two inference requests"
+    assert "goosey-roundtrip" in output["result"]
