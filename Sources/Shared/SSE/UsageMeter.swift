@@ -1,0 +1,87 @@
+import NIOCore
+
+/// Reads what a `/v1/messages` response used while its bytes stream past, without changing them.
+///
+/// Server-sent events (`text/event-stream`) are parsed incrementally, one event in memory at most; any other
+/// body is kept (up to `maxJSONBodyBytes`) and decoded by `finish()`. Usage follows `anthropic-wire.md` §3.4:
+/// `message_start` gives the input side, each `message_delta` replaces the fields it carries, and a stream
+/// cut before its final usage gets the floor estimate of one output token per four characters sent.
+public struct UsageMeter: Sendable {
+    public static let maxJSONBodyBytes = 32 * 1024 * 1024
+
+    private let isEventStream: Bool
+    private let requestedTTL: CacheTTL
+    private var parser = SSEParser()
+    private var stream = StreamUsage()
+    private var body = ByteBuffer()
+    private var bodyBytesSeen = 0
+    private var bodyOverflowed = false
+    private var aborted = false
+
+    /// - Parameters:
+    ///   - contentType: the response's `content-type`; `text/event-stream` selects SSE, anything else JSON.
+    ///   - requestedTTL: the TTL the request's `cache_control` markers ask for (all `1h` → `.oneHour`),
+    ///     used only for cache writes the response does not split itself.
+    public init(contentType: String?, requestedTTL: CacheTTL = .fiveMinutes) {
+        self.isEventStream = Self.isEventStream(contentType)
+        self.requestedTTL = requestedTTL
+    }
+
+    static func isEventStream(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
+        return mediaType.trimmingSpaces().lowercased() == "text/event-stream"
+    }
+
+    /// Reads the next bytes of the response body. Bytes after `markAborted()` are ignored.
+    public mutating func feed(_ buffer: ByteBuffer) {
+        guard !self.aborted else { return }
+        if self.isEventStream {
+            self.parser.append(buffer)
+            while let event = self.parser.next() { self.stream.handle(event) }
+        } else {
+            self.keep(buffer)
+        }
+    }
+
+    /// The body stopped early: the client left or the upstream failed.
+    public mutating func markAborted() {
+        self.aborted = true
+    }
+
+    /// What the response used, as far as its bytes tell.
+    public func finish() -> UsageReport {
+        if self.isEventStream { return self.stream.report(requestedTTL: self.requestedTTL) }
+        return MessageBody.report(
+            self.body,
+            truncated: self.aborted || self.bodyOverflowed,
+            bytesSeen: self.bodyBytesSeen,
+            requestedTTL: self.requestedTTL
+        )
+    }
+
+    private mutating func keep(_ buffer: ByteBuffer) {
+        self.bodyBytesSeen += buffer.readableBytes
+        guard !self.bodyOverflowed else { return }
+        guard self.body.readableBytes + buffer.readableBytes <= Self.maxJSONBodyBytes else {
+            self.bodyOverflowed = true
+            self.body = ByteBuffer()
+            return
+        }
+        if self.body.readableBytes == 0 {
+            self.body = buffer  // most bodies arrive in one chunk: keep it without copying
+        } else {
+            var buffer = buffer
+            self.body.writeBuffer(&buffer)
+        }
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingSpaces() -> SubSequence {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = self.firstIndex(where: { !isSpace($0) }) else { return self[self.endIndex...] }
+        let last = self.lastIndex(where: { !isSpace($0) })!
+        return self[first...last]
+    }
+}
