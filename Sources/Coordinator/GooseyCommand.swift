@@ -8,7 +8,9 @@ struct GooseyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goosey",
         abstract: "Goosey: share one Anthropic API key fairly among a class using Claude Code.",
-        discussion: "Staff commands (sync, quota, usage, keys) and `goosey serve` arrive with the coordinator.",
-        version: GooseyVersion.current
+        discussion: "Staff commands (sync, quota, usage, keys) and `goosey serve` arrive with the coordinator; "
+            + "`goosey seed` provisions a course and a key directly in Redis for local runs and tests.",
+        version: GooseyVersion.current,
+        subcommands: [SeedCommand.self]
     )
 }

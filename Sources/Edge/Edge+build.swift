@@ -1,5 +1,6 @@
 import NIOCore
 import AsyncHTTPClient
+import Foundation
 import Hummingbird
 import Logging
 import NIOPosix
@@ -11,10 +12,12 @@ import Shared
 /// - Parameters:
 ///   - metrics: the registry `/metrics` serves (nil in tests, which read metrics another way).
 ///   - onServerRunning: called with the bound channel (tests bind port 0 and read the port here).
+///   - now: the clock quota periods are computed from (tests move it across boundaries).
 func buildEdge(
     _ configuration: EdgeConfiguration,
     logger: Logger,
     metrics: PrometheusCollectorRegistry? = nil,
+    now: @escaping @Sendable () -> Date = { Date() },
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let client = HTTPClient(
@@ -23,16 +26,33 @@ func buildEdge(
         backgroundActivityLogger: logger
     )
     let records = configuration.recordsPath.map { RequestRecordLog(path: $0, logger: logger) }
+    let redis = RedisPool(configuration.redis, logger: logger)
+    let store = QuotaStore(pool: redis)
+    let emergency = EmergencyAllowance()
+    let settler = Settler(store: store, emergency: emergency, logger: logger)
+    let cache = DirectoryCache()
+    let subscription = SubscriptionState()
+    let listener = InvalidationListener(
+        subscriber: RedisSubscriber(endpoint: configuration.redis.endpoint, channels: [DirectoryKeys.invalidations], logger: logger),
+        cache: cache,
+        state: subscription
+    )
+    let authenticator = StudentAuthenticator(directory: Directory(pool: redis), cache: cache, subscription: subscription)
     let proxy = UpstreamProxy(
         client: client,
         configuration: configuration.upstream,
-        recorder: UsageRecorder(pricing: .standard, records: records)
+        recorder: UsageRecorder(pricing: .standard, records: records, settler: settler)
     )
-    let forwarding = ForwardingRoute(authenticator: StaticKeyAuthenticator(keys: configuration.keys), proxy: proxy)
-    var services: [any Service] = [HTTPClientService(client: client)]
+    let forwarding = ForwardingRoute(
+        authenticator: authenticator,
+        gate: QuotaGate(store: store, emergency: emergency, now: now),
+        proxy: proxy
+    )
+    let me = MeRoute(authenticator: authenticator, store: store, now: now)
+    var services: [any Service] = [HTTPClientService(client: client), listener, settler]
     if let records { services.append(records) }
     return Application(
-        router: buildEdgeRouter(forwarding: forwarding, metrics: metrics),
+        router: buildEdgeRouter(forwarding: forwarding, me: me, metrics: metrics),
         configuration: configuration.application,
         services: services,
         onServerRunning: onServerRunning,

@@ -2,19 +2,21 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
+import Shared
 
 /// Edge settings, read once at start. Keys (environment variable in brackets):
 /// - `http.host` (string, default "127.0.0.1") [HTTP_HOST]
 /// - `http.port` (int, default 8080) [HTTP_PORT]
 /// - `log.level` (string, default "notice") [LOG_LEVEL]
-/// - `auth.keys` (string array: the students' keys until virtual keys arrive) [AUTH_KEYS, comma-separated]
+/// - `redis.url` (string, default "redis://127.0.0.1:6379") [REDIS_URL]: keys, policies and balances
+/// - `redis.maxConnections` (int, default 32) [REDIS_MAX_CONNECTIONS]
 /// - `records.path` (string, optional: where request records are appended) [RECORDS_PATH]
 /// - the `upstream.*` keys of `UpstreamConfiguration`
 struct EdgeConfiguration: Sendable {
     var host: String
     var port: Int
     var logLevel: Logger.Level
-    var keys: [String]
+    var redis: RedisPool.Configuration
     var recordsPath: String?
     var upstream: UpstreamConfiguration
 
@@ -22,7 +24,10 @@ struct EdgeConfiguration: Sendable {
         self.host = reader.string(forKey: "http.host", default: "127.0.0.1")
         self.port = reader.int(forKey: "http.port", default: 8080)
         self.logLevel = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "notice")) ?? .notice
-        self.keys = reader.stringArray(forKey: "auth.keys", isSecret: true, default: [])
+        self.redis = RedisPool.Configuration(
+            endpoint: try RedisEndpoint(url: reader.string(forKey: "redis.url", isSecret: true, default: "redis://127.0.0.1:6379")),
+            maxConnections: reader.int(forKey: "redis.maxConnections", default: 32)
+        )
         self.recordsPath = reader.string(forKey: "records.path")
         self.upstream = try UpstreamConfiguration(reader: reader, environment: environment)
     }

@@ -10,10 +10,10 @@ import Testing
 @testable import MockUpstream
 
 @Suite(.timeLimit(.minutes(2))) struct StreamingPassthroughTests {
-    static func messagesRequest(_ url: String, scenario: String = "text", extraHeaders: [(String, String)] = []) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url + "/v1/messages?beta=true")
+    static func messagesRequest(_ stack: LiveStack, key: String? = nil, scenario: String = "text", extraHeaders: [(String, String)] = []) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: stack.edgeURL + "/v1/messages?beta=true")
         request.method = .POST
-        request.headers.add(name: "x-api-key", value: LiveStack.studentKey)
+        request.headers.add(name: "x-api-key", value: key ?? stack.studentKey)
         request.headers.add(name: "anthropic-version", value: "2023-06-01")
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "x-mock-scenario", value: scenario)
@@ -24,7 +24,7 @@ import Testing
 
     @Test func streamArrivesByteForByteAndUsageIsRead() async throws {
         try await LiveStack.run { stack in
-            let response = try await HTTPClient.shared.execute(Self.messagesRequest(stack.edgeURL, scenario: "tool_use"), timeout: .seconds(30))
+            let response = try await HTTPClient.shared.execute(Self.messagesRequest(stack, scenario: "tool_use"), timeout: .seconds(30))
             #expect(response.status == .ok)
             let body = try await response.body.collect(upTo: 1 << 20)
             let requestID = try #require(response.headers.first(name: "request-id"))
@@ -42,7 +42,7 @@ import Testing
 
     @Test func clientHangUpCancelsTheUpstreamAndCountsTheFloorEstimate() async throws {
         try await LiveStack.run { stack in
-            let slow = Self.messagesRequest(stack.edgeURL, extraHeaders: [("x-mock-deltas", "400"), ("x-mock-delay-ms", "20")])
+            let slow = Self.messagesRequest(stack, extraHeaders: [("x-mock-deltas", "400"), ("x-mock-delay-ms", "20")])
             let reader = Task {
                 let response = try await HTTPClient.shared.execute(slow, timeout: .seconds(30))
                 var received = 0
@@ -83,7 +83,7 @@ import Testing
 
     @Test func unreachableUpstreamGetsA502ApiError() async throws {
         try await LiveStack.run(edgeSettings: ["upstream.url": "http://127.0.0.1:1", "upstream.connectTimeoutSeconds": 1]) { stack in
-            let response = try await HTTPClient.shared.execute(Self.messagesRequest(stack.edgeURL), timeout: .seconds(30))
+            let response = try await HTTPClient.shared.execute(Self.messagesRequest(stack), timeout: .seconds(30))
             #expect(response.status == .badGateway)
             let body = try await response.body.collect(upTo: 1 << 16)
             let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]

@@ -43,11 +43,24 @@ def http_ok(url: str) -> bool:
         return False
 
 
+REDIS_URL = os.environ.get("GOOSEY_TEST_REDIS_URL", "redis://127.0.0.1:16379")
+
+
+def seed(course, student, limit="500k", *extra):
+    """Provisions a course policy and a key for `student` in Redis; returns the key."""
+    result = subprocess.run(
+        [str(BIN_DIR / "goosey"), "seed", "--redis", REDIS_URL, "--course", course, "--student", student,
+         "--limit", limit, *extra], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 class Stack:
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.upstream_key = "sk-ant-api03-" + secrets.token_urlsafe(70)[:93] + "AA"
-        self.student_key = "goosey_test_" + secrets.token_hex(20)
+        self.course = "E2E-" + secrets.token_hex(4)
+        self.student_key = seed(self.course, "student-1", "100M")
         self.mock_port = free_port()
         self.edge_port = free_port()
         self.mock_url = f"http://127.0.0.1:{self.mock_port}"
@@ -68,8 +81,8 @@ class Stack:
             f"port = {self.edge_port}\n"
             "[upstream]\n"
             f'url = "{self.mock_url}"\n'
-            "[auth]\n"
-            f'keys = ["{self.student_key}"]\n'
+            "[redis]\n"
+            f'url = "{REDIS_URL}"\n'
             "[records]\n"
             f'path = "{self.records_path}"\n'
             "[log]\n"

@@ -69,6 +69,37 @@ extension AnthropicError {
             + "Set ANTHROPIC_API_KEY to your Goosey key instead, and keep the other key private."
     )
 
+    static let keySuspended = Self(
+        status: .forbidden,
+        type: "permission_error",
+        message: "Your Goosey key is suspended. Ask your course staff to reinstate it; until then requests are refused."
+    )
+
+    static let keyRevoked = Self(
+        status: .forbidden,
+        type: "permission_error",
+        message: "Your Goosey key has been revoked and will not work again. Ask your course staff for a new key."
+    )
+
+    static let noAllowance = Self(
+        status: .forbidden,
+        type: "permission_error",
+        message: "Your course has no Claude allowance set up yet. Ask your course staff to set one."
+    )
+
+    static let directoryUnavailable = Self(
+        status: .serviceUnavailable,
+        type: "api_error",
+        message: "Goosey cannot check keys right now. Please try again in a moment."
+    )
+
+    static let quotaUnavailable = Self(
+        status: .serviceUnavailable,
+        type: "api_error",
+        message: "Goosey cannot check your allowance right now, so it is not serving requests for your course. "
+            + "Please try again in a moment."
+    )
+
     static func invalidJSON(_ reason: String) -> Self {
         Self(status: .badRequest, type: "invalid_request_error", message: "The request body is not valid JSON: \(reason).")
     }

@@ -4,10 +4,16 @@ import Shared
 struct UsageRecorder: Sendable {
     let pricing: PricingTable
     let records: RequestRecordLog?
+    let settler: Settler?
 
     func record(_ exchange: Exchange, outcome: ExchangeOutcome) {
         let report = outcome.meter.finish()
         let usage = report.usage
+        let cost = self.pricing.cost(of: report)
+        if let admission = exchange.admission {
+            let billable = report.billableUsage
+            self.settler?.enqueue(admission, charge: admission.policy.charge(for: billable, cost: cost), usage: billable)
+        }
         let now = ContinuousClock.now
         EdgeMetrics.recordExchange(
             usage: usage,
@@ -27,7 +33,7 @@ struct UsageRecorder: Sendable {
                 stopReason: report.stopReason,
                 errorType: report.errorType,
                 usage: usage,
-                costPicoUSD: self.pricing.cost(of: report),
+                costPicoUSD: cost,
                 estimated: report.estimated,
                 clientAborted: outcome.clientAborted,
                 timeToFirstByteMicros: outcome.firstByteAt.map { exchange.started.duration(to: $0).microseconds },
@@ -41,6 +47,7 @@ struct UsageRecorder: Sendable {
 
     /// A request the upstream never answered, or that the edge refused after authenticating it.
     func recordFailure(_ exchange: Exchange, status: Int, errorType: String) {
+        if let admission = exchange.admission { self.settler?.enqueue(admission, charge: 0) }
         let now = ContinuousClock.now
         self.records?.append(
             RequestRecord(

@@ -4,21 +4,24 @@ import Hummingbird
 import Prometheus
 
 /// Every route the edge serves (`DESIGN.md` "One request through an edge", step 1).
-func buildEdgeRouter(forwarding: ForwardingRoute, metrics: PrometheusCollectorRegistry?) -> Router<EdgeRequestContext> {
+func buildEdgeRouter(forwarding: ForwardingRoute, me: MeRoute, metrics: PrometheusCollectorRegistry?) -> Router<EdgeRequestContext> {
     let router = Router(context: EdgeRequestContext.self)
     router.add(middleware: RequestCountingMiddleware())
     router.add(middleware: AnthropicErrorMiddleware())
     router.post("/v1/messages") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: true)
+        try await forwarding.handle(request, context: context, checksJSON: true, spendsAllowance: true)
     }
     router.post("/v1/messages/count_tokens") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: true)
+        try await forwarding.handle(request, context: context, checksJSON: true, spendsAllowance: false)
     }
     router.get("/v1/models") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: false)
+        try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false)
     }
     router.get("/v1/models/{id}") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: false)
+        try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false)
+    }
+    router.get("/v1/goosey/me") { request, context in
+        try await me.handle(request, context: context)
     }
     // Claude Code's connection warm-up: any quick answer will do, so it never leaves the edge.
     router.head("/api/hello") { _, _ in Response(status: .ok) }

@@ -7,27 +7,41 @@ import Shared
 /// The inference routes: authenticate, take the body whole (it is scanned before anything leaves
 /// the edge), check it, and hand it to the upstream proxy.
 struct ForwardingRoute: Sendable {
-    let authenticator: StaticKeyAuthenticator
+    let authenticator: StudentAuthenticator
+    let gate: QuotaGate
     let proxy: UpstreamProxy
 
-    func handle(_ request: Request, context: EdgeRequestContext, checksJSON: Bool) async throws -> Response {
+    /// - Parameter spendsAllowance: true for inference, which holds allowance; `count_tokens` and the
+    ///   model list are free and never refused for quota.
+    func handle(_ request: Request, context: EdgeRequestContext, checksJSON: Bool, spendsAllowance: Bool) async throws -> Response {
         let started = ContinuousClock.now
-        let keyID = try self.authenticator.authenticate(request.headers)
+        var logger = context.logger
+        let student = try await self.authenticator.authenticate(request.headers, logger: logger)
+        logger[metadataKey: "goosey.key.id"] = "\(student.keyID)"
         let body = try await Self.collectBody(request)
         if checksJSON, let failure = body.withUnsafeReadableBytes({ JSONValidator.validate($0) }) {
             throw AnthropicError.invalidJSON(failure.description)
         }
-        var logger = context.logger
-        logger[metadataKey: "goosey.key.id"] = "\(keyID)"
+        var admission: Admission?
+        var extraHeaders = HTTPFields()
+        if spendsAllowance {
+            let admitted = try await self.gate.admit(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
+            if let before = admitted.before {
+                extraHeaders = QuotaHeaders.allowed(before, policy: admitted.policy, window: admitted.window)
+            }
+            admission = admitted
+        }
         let exchange = Exchange(
             requestID: context.requestID,
-            keyID: keyID,
+            keyID: student.keyID,
             method: request.method.rawValue,
             path: request.uri.path,
             claudeCodeSessionID: request.headers[.claudeCodeSessionID],
             requestBytes: body.readableBytes,
             receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
-            started: started
+            started: started,
+            admission: admission,
+            extraHeaders: extraHeaders
         )
         return try await self.proxy.forward(request, body: body, exchange: exchange, logger: logger)
     }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import Shared
 
@@ -11,6 +12,10 @@ struct Exchange: Sendable {
     var requestBytes: Int
     var receivedAtMillis: Int64
     var started: ContinuousClock.Instant
+    /// The allowance this request holds, settled when it ends (inference requests only).
+    var admission: Admission?
+    /// Headers the edge adds to the upstream's answer (the student's standing).
+    var extraHeaders: HTTPFields = [:]
 }
 
 /// What the edge learns while the answer streams back. Updated on every chunk, so it stays a

@@ -33,7 +33,8 @@ struct UpstreamProxy: Sendable {
 
     private func relay(_ response: HTTPClientResponse, exchange: Exchange, logger: Logger) -> Response {
         let status = Int(response.status.code)
-        let headers = ForwardedHeaders.clientResponse(from: response.headers)
+        var headers = ForwardedHeaders.clientResponse(from: response.headers)
+        for field in exchange.extraHeaders { headers[field.name] = field.value }
         let upstreamRequestID = response.headers.first(name: "request-id")
         let contentType = response.headers.first(name: "content-type")
         let recorder = self.recorder

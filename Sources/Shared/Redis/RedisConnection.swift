@@ -20,8 +20,8 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// The serial executor every hiredis call of this connection runs on.
     public let executor: SerialQueueExecutor
-    private let context: UnsafeMutablePointer<redisContext>
-    private let broken = Atomic<Bool>(false)
+    let context: UnsafeMutablePointer<redisContext>
+    let broken = Atomic<Bool>(false)
 
     private init(context: UnsafeMutablePointer<redisContext>, executor: SerialQueueExecutor) {
         self.context = context
@@ -142,7 +142,7 @@ extension RedisConnection {
         }
     }
 
-    private func blockingCommand(_ argv: RedisArgv) throws(RedisError) -> RedisReply {
+    func blockingCommand(_ argv: RedisArgv) throws(RedisError) -> RedisReply {
         precondition(self.executor.isCurrent, "hiredis called off the connection's executor")
         guard !self.isBroken else {
             throw RedisError(kind: .connectionBroken, detail: "an earlier error broke this connection")

@@ -15,11 +15,24 @@ import Testing
 /// A mock upstream and an edge in front of it, both live on loopback ports chosen by the system.
 struct LiveStack {
     static let upstreamKey = "sk-ant-api03-test-upstream-key"
-    static let studentKey = "goosey_test_student_key"
+    static let redisURL = ProcessInfo.processInfo.environment["GOOSEY_TEST_REDIS_URL"] ?? "redis://127.0.0.1:16379"
 
     let edgeURL: String
     let mockRecorder: MockRecorder
     let recordsPath: String
+    /// A key of `student`, whose course has `policy`.
+    let studentKey: String
+    let student: StudentRef
+    let directory: Directory
+    let store: QuotaStore
+
+    /// Provisions another student of the same course and returns their key.
+    func issueKey(for student: String, state: KeyState = .active) async throws -> VirtualKey {
+        let key = VirtualKey.generate()
+        let ref = StudentRef(course: self.student.course, student: student)
+        try await self.directory.issueKey(sha256Hex: key.sha256Hex, record: KeyRecord(student: ref, state: state, keyID: key.keyID))
+        return key
+    }
 
     /// The edge's request records, waiting (bounded) until `condition` holds for them.
     func records(
@@ -46,9 +59,17 @@ struct LiveStack {
     /// Runs `body` with a fresh stack and tears it down afterwards.
     static func run(
         edgeSettings: [String: ConfigValue] = [:],
+        policy: QuotaPolicy = .testing(limit: 100_000_000_000),
+        now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let pool = RedisPool(.init(endpoint: try RedisEndpoint(url: Self.redisURL)), logger: logger)
+        let directory = Directory(pool: pool)
+        let student = StudentRef(course: "T-\(UInt32.random(in: 0...UInt32.max))", student: "s1")
+        try await directory.setPolicy(policy, course: student.course)
+        let key = VirtualKey.generate()
+        try await directory.issueKey(sha256Hex: key.sha256Hex, record: KeyRecord(student: student, state: .active, keyID: key.keyID))
         let recorder = MockRecorder(capacity: 1000)
         let mockPort = PortPromise()
         let mock = buildMockApplication(
@@ -63,7 +84,7 @@ struct LiveStack {
             var values: [AbsoluteConfigKey: ConfigValue] = [
                 "http.port": 0,
                 "upstream.url": .init(.string("http://127.0.0.1:\(await mockPort.value)"), isSecret: false),
-                "auth.keys": .init(.stringArray([Self.studentKey]), isSecret: true),
+                "redis.url": .init(.string(Self.redisURL), isSecret: true),
                 "records.path": .init(.string(recordsPath), isSecret: false),
             ]
             for (key, value) in edgeSettings { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = value }
@@ -72,10 +93,18 @@ struct LiveStack {
                 environment: ["ANTHROPIC_API_KEY": Self.upstreamKey]
             )
             let edgePort = PortPromise()
-            let edge = buildEdge(configuration, logger: logger, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
+            let edge = buildEdge(configuration, logger: logger, now: now, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
             group.addTask { try await edge.runService(gracefulShutdownSignals: []) }
             defer { try? FileManager.default.removeItem(atPath: recordsPath) }
-            let stack = LiveStack(edgeURL: "http://127.0.0.1:\(await edgePort.value)", mockRecorder: recorder, recordsPath: recordsPath)
+            let stack = LiveStack(
+                edgeURL: "http://127.0.0.1:\(await edgePort.value)",
+                mockRecorder: recorder,
+                recordsPath: recordsPath,
+                studentKey: key.secretText,
+                student: student,
+                directory: directory,
+                store: QuotaStore(pool: pool)
+            )
             try await body(stack)
             group.cancelAll()
         }
@@ -98,5 +127,12 @@ actor PortPromise {
             if let port { return port }
             return await withCheckedContinuation { self.waiters.append($0) }
         }
+    }
+}
+
+extension QuotaPolicy {
+    /// A weekly token allowance in UTC; `limit` in milli-tokens.
+    static func testing(limit: Int64, carryOver: CarryOver = .none, failMode: FailMode = .open) -> QuotaPolicy {
+        QuotaPolicy(limit: limit, period: try! PeriodSpec(period: "7d"), carryOver: carryOver, failMode: failMode)
     }
 }

@@ -1,0 +1,72 @@
+import Foundation
+import HTTPTypes
+import Logging
+import Shared
+
+/// Holds allowance for each inference request before it goes upstream, and refuses cleanly when there is
+/// none left (`DESIGN.md` "One request through an edge", step 4).
+struct QuotaGate: Sendable {
+    let store: QuotaStore
+    let emergency: EmergencyAllowance
+    let now: @Sendable () -> Date
+    /// How long a lease stays open before the coordinator may treat it as abandoned; long streams renew it.
+    let leaseDuration: TimeInterval = 15 * 60
+
+    /// Admits the request or throws the refusal to answer with.
+    func admit(_ authenticated: AuthenticatedStudent, requestID: String, requestBytes: Int, logger: Logger) async throws -> Admission {
+        let now = self.now()
+        let policy = authenticated.policy
+        let window = policy.period.window(containing: now)
+        let estimate = QuotaEstimate.hold(requestBytes: requestBytes, policy: policy)
+        let reservation: QuotaStore.Reservation
+        do {
+            reservation = try await self.store.reserve(
+                authenticated.student,
+                policy: policy,
+                window: window,
+                leaseID: requestID,
+                estimate: estimate,
+                deadline: now.addingTimeInterval(self.leaseDuration)
+            )
+        } catch {
+            return try self.admitWithoutRedis(authenticated, requestID: requestID, window: window, error: error, logger: logger)
+        }
+        switch reservation {
+        case .admitted(let hold, let before):
+            return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: hold, before: before)
+        case .refused(let balance):
+            throw QuotaRefusal.error(balance, policy: policy, window: window, now: now)
+        }
+    }
+
+    /// Redis is unreachable: a fail-open course keeps serving under this edge's emergency cap, a fail-closed
+    /// one answers 503.
+    private func admitWithoutRedis(
+        _ authenticated: AuthenticatedStudent,
+        requestID: String,
+        window: PeriodWindow,
+        error: any Error,
+        logger: Logger
+    ) throws -> Admission {
+        logger.warning("quota reserve failed", metadata: ["goosey.error": "\(error)"])
+        let policy = authenticated.policy
+        guard policy.failMode == .open else { throw AnthropicError.quotaUnavailable }
+        guard self.emergency.admit(authenticated.student, window: window, cap: policy.emergencyCapPerEdge) else {
+            throw AnthropicError.quotaUnavailable
+        }
+        return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: 0, before: nil)
+    }
+}
+
+/// What a request is assumed to cost before it runs: its input from the body size (about four bytes a
+/// token) plus a modest output allowance. Holds never exceed what is available, so a large `max_tokens`
+/// cannot lock out a student with a modest balance.
+enum QuotaEstimate {
+    static let outputAllowanceTokens: Int64 = 4096
+
+    static func hold(requestBytes: Int, policy: QuotaPolicy) -> Int64 {
+        let usage = TokenUsage(inputTokens: Int64(requestBytes / 4), outputTokens: self.outputAllowanceTokens)
+        let cost = PricingTable.standard.tokenCost(usage, model: nil)
+        return policy.charge(for: usage, cost: cost)
+    }
+}

@@ -1,0 +1,157 @@
+/// The Lua scripts that keep every student's balance in Redis, atomically.
+///
+/// All keys a script touches belong to one student and share the hash tag `{course:student}`, so each
+/// script runs on one Redis Cluster slot. The edge passes the policy and the current period in, so the
+/// scripts need no clock and no policy of their own: a period rolls over lazily, in the first script that
+/// runs after its boundary, whether or not any coordinator is up.
+///
+/// Balance hash fields (amounts in the policy's unit: milli-tokens or pico-dollars):
+/// `period` (index), `alloc`, `carry`, `grants`, `used` (settled charges), `held` (open leases).
+/// Closed periods are appended to the `closed` list as `period:alloc:carry:grants:used` for the ledger.
+/// Open leases live in the `leases` hash (`id → hold:deadline`) and the `deadlines` sorted set (by
+/// deadline in ms), where the coordinator finds the expired ones of an edge that died.
+enum QuotaScripts {
+    /// KEYS: balance, closed. ARGV: period, alloc, carry rule, carry parameter, overspend rule.
+    /// Shared by every script: brings the balance to the current period and returns its fields.
+    static let rollover = """
+        local function n(value) return string.format('%d', value) end
+
+        local function carry_in(remaining, alloc, rule, param, overspend)
+          if remaining < 0 then
+            if overspend == 'deduct' then return remaining end
+            return 0
+          end
+          if rule == 'all' then return remaining end
+          if rule == 'cap' then return math.min(remaining, param) end
+          if rule == 'pct' then return math.min(remaining, math.floor(alloc * param / 100)) end
+          return 0
+        end
+
+        local function load_balance(balance_key, closed_key, period, alloc, rule, param, overspend)
+          local f = redis.call('HMGET', balance_key, 'period', 'alloc', 'carry', 'grants', 'used', 'held')
+          local b = {period = tonumber(f[1]), alloc = tonumber(f[2]) or alloc, carry = tonumber(f[3]) or 0,
+                     grants = tonumber(f[4]) or 0, used = tonumber(f[5]) or 0, held = tonumber(f[6]) or 0}
+          if b.period == nil then
+            b.period = period
+          end
+          local steps = 0
+          if b.period < period then
+            redis.call('HDEL', balance_key, 'in', 'w5', 'w1', 'rd', 'out')
+          end
+          while b.period < period do
+            redis.call('RPUSH', closed_key, n(b.period) .. ':' .. n(b.alloc) .. ':' .. n(b.carry) .. ':' .. n(b.grants) .. ':' .. n(b.used))
+            local remaining = b.alloc + b.carry + b.grants - b.used
+            b.carry = carry_in(remaining, b.alloc, rule, param, overspend)
+            b.period = b.period + 1
+            b.alloc = alloc
+            b.grants = 0
+            b.used = 0
+            steps = steps + 1
+            if steps >= 1000 then b.period = period end
+          end
+          redis.call('LTRIM', closed_key, -512, -1)
+          if b.period == period then b.alloc = alloc end
+          return b
+        end
+
+        local function save_balance(balance_key, b)
+          redis.call('HSET', balance_key, 'period', n(b.period), 'alloc', n(b.alloc), 'carry', n(b.carry),
+                     'grants', n(b.grants), 'used', n(b.used), 'held', n(b.held))
+        end
+
+        local function balance_reply(b)
+          return {b.period, b.alloc + b.carry + b.grants, b.used, b.held}
+        end
+        """
+
+    /// KEYS: balance, closed, leases, deadlines. ARGV: the five rollover arguments, lease id, estimate, deadline (ms),
+    /// minimum to admit. Reply: admitted (0/1), hold, then `balance_reply` as it was before the hold.
+    static let reserve = RedisScript(
+        rollover + """
+
+            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
+            local estimate = tonumber(ARGV[7])
+            local available = b.alloc + b.carry + b.grants - b.used - b.held
+            local before = balance_reply(b)
+            if available < tonumber(ARGV[9]) then
+              save_balance(KEYS[1], b)
+              return {0, 0, unpack(before)}
+            end
+            local hold = math.min(estimate, available)
+            b.held = b.held + hold
+            save_balance(KEYS[1], b)
+            redis.call('HSET', KEYS[3], ARGV[6], n(hold) .. ':' .. ARGV[8])
+            redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
+            return {1, hold, unpack(before)}
+            """
+    )
+
+    /// KEYS: balance, closed, leases, deadlines, settled. ARGV: the five rollover arguments, lease id, charge,
+    /// then the tokens by class (input, 5m write, 1h write, read, output), counted for this period.
+    /// Reply: settled now (0 if it already was), then `balance_reply` after the charge.
+    /// Settling twice charges once: the settled hash remembers each lease for a day.
+    static let settle = RedisScript(
+        rollover + """
+
+            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
+            if redis.call('HEXISTS', KEYS[5], ARGV[6]) == 1 then
+              return {0, unpack(balance_reply(b))}
+            end
+            local lease = redis.call('HGET', KEYS[3], ARGV[6])
+            if lease then
+              local hold = tonumber(string.match(lease, '^(-?%d+)'))
+              b.held = math.max(0, b.held - hold)
+              redis.call('HDEL', KEYS[3], ARGV[6])
+              redis.call('ZREM', KEYS[4], ARGV[6])
+            end
+            b.used = b.used + tonumber(ARGV[7])
+            save_balance(KEYS[1], b)
+            local classes = {'in', 'w5', 'w1', 'rd', 'out'}
+            for i = 1, 5 do
+              local count = tonumber(ARGV[7 + i]) or 0
+              if count > 0 then redis.call('HINCRBY', KEYS[1], classes[i], count) end
+            end
+            redis.call('HSET', KEYS[5], ARGV[6], ARGV[7])
+            redis.call('EXPIRE', KEYS[5], 86400)
+            return {1, unpack(balance_reply(b))}
+            """
+    )
+
+    /// KEYS: leases, deadlines. ARGV: lease id, new deadline (ms). Reply: 1 if the lease was still open.
+    static let renew = RedisScript(
+        """
+        local lease = redis.call('HGET', KEYS[1], ARGV[1])
+        if not lease then return 0 end
+        local hold = string.match(lease, '^(-?%d+)')
+        redis.call('HSET', KEYS[1], ARGV[1], hold .. ':' .. ARGV[2])
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        return 1
+        """
+    )
+
+    /// KEYS: balance, closed. ARGV: the five rollover arguments, amount. Adds to this period's grants.
+    /// Reply: `balance_reply` after the grant.
+    static let grant = RedisScript(
+        rollover + """
+
+            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
+            b.grants = b.grants + tonumber(ARGV[6])
+            save_balance(KEYS[1], b)
+            return balance_reply(b)
+            """
+    )
+
+    /// KEYS: balance, closed. ARGV: the five rollover arguments. Reply: `balance_reply`, then this period's
+    /// tokens by class (input, 5m write, 1h write, read, output).
+    static let peek = RedisScript(
+        rollover + """
+
+            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
+            save_balance(KEYS[1], b)
+            local reply = balance_reply(b)
+            local classes = redis.call('HMGET', KEYS[1], 'in', 'w5', 'w1', 'rd', 'out')
+            for i = 1, 5 do reply[4 + i] = tonumber(classes[i]) or 0 end
+            return reply
+            """
+    )
+}

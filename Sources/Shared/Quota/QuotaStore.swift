@@ -1,0 +1,145 @@
+import Foundation
+
+/// Reserves, settles and grants allowance in Redis, one atomic script call each.
+///
+/// Amounts are in the policy's unit (milli-tokens or pico-dollars). The caller passes the period window
+/// it computed for now; the scripts roll the balance over to it if a boundary has passed.
+public struct QuotaStore: Sendable {
+    let pool: RedisPool
+
+    public init(pool: RedisPool) {
+        self.pool = pool
+    }
+
+    /// A student's standing in the current period.
+    public struct Balance: Sendable, Equatable {
+        public var periodIndex: Int64
+        /// This period's allocation plus carry-over plus grants.
+        public var total: Int64
+        /// Settled charges.
+        public var used: Int64
+        /// Held by requests in flight.
+        public var held: Int64
+
+        /// What is left once settled charges are taken; may be negative after an overspend.
+        public var remaining: Int64 { self.total - self.used }
+        /// What a new request could still hold.
+        public var available: Int64 { self.total - self.used - self.held }
+    }
+
+    public enum Reservation: Sendable, Equatable {
+        /// The request may go; `hold` is set aside until it settles. `before` is the standing before it.
+        case admitted(hold: Int64, before: Balance)
+        /// Nothing is left to hold.
+        case refused(Balance)
+    }
+
+    /// Holds up to `estimate` for a request, or refuses when less than `minimum` is available.
+    public func reserve(
+        _ student: StudentRef,
+        policy: QuotaPolicy,
+        window: PeriodWindow,
+        leaseID: String,
+        estimate: Int64,
+        deadline: Date,
+        minimum: Int64 = 1
+    ) async throws -> Reservation {
+        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student), QuotaKeys.deadlines(student)]
+        let arguments = Self.rolloverArguments(policy, window) + [
+            leaseID, String(max(estimate, 0)), String(Self.milliseconds(deadline)), String(minimum),
+        ]
+        let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.reserve, keys: keys, arguments: arguments) }
+        let values = try Self.integers(reply, count: 6)
+        let before = Balance(periodIndex: values[2], total: values[3], used: values[4], held: values[5])
+        return values[0] == 1 ? .admitted(hold: values[1], before: before) : .refused(before)
+    }
+
+    /// Replaces a lease's hold with what the request really cost. Settling the same lease again changes nothing.
+    /// - Returns: whether this call settled it, and the standing afterwards.
+    @discardableResult
+    public func settle(
+        _ student: StudentRef,
+        policy: QuotaPolicy,
+        window: PeriodWindow,
+        leaseID: String,
+        charge: Int64,
+        usage: TokenUsage = .zero
+    ) async throws -> (settled: Bool, balance: Balance) {
+        let keys = [
+            QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student),
+            QuotaKeys.deadlines(student), QuotaKeys.settled(student),
+        ]
+        let classes = [usage.inputTokens, usage.cacheCreation5mTokens, usage.cacheCreation1hTokens, usage.cacheReadTokens, usage.outputTokens]
+        let arguments = Self.rolloverArguments(policy, window) + [leaseID, String(max(charge, 0))] + classes.map { String($0) }
+        let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.settle, keys: keys, arguments: arguments) }
+        let values = try Self.integers(reply, count: 5)
+        return (values[0] == 1, Balance(periodIndex: values[1], total: values[2], used: values[3], held: values[4]))
+    }
+
+    /// Moves an open lease's deadline, for streams that run long. - Returns: whether the lease was still open.
+    public func renew(_ student: StudentRef, leaseID: String, deadline: Date) async throws -> Bool {
+        let keys = [QuotaKeys.leases(student), QuotaKeys.deadlines(student)]
+        let reply = try await self.pool.withConnection {
+            try await $0.evaluate(QuotaScripts.renew, keys: keys, arguments: [leaseID, String(Self.milliseconds(deadline))])
+        }
+        return reply.integer == 1
+    }
+
+    /// Adds `amount` to the student's allowance for the current period.
+    @discardableResult
+    public func grant(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow, amount: Int64) async throws -> Balance {
+        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student)]
+        let arguments = Self.rolloverArguments(policy, window) + [String(amount)]
+        let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.grant, keys: keys, arguments: arguments) }
+        return try Self.balance(Self.integers(reply, count: 4))
+    }
+
+    /// The student's standing now (rolling the period over if it is due) and this period's tokens by class.
+    public func balance(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow) async throws -> (Balance, TokenUsage) {
+        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student)]
+        let reply = try await self.pool.withConnection {
+            try await $0.evaluate(QuotaScripts.peek, keys: keys, arguments: Self.rolloverArguments(policy, window))
+        }
+        let values = try Self.integers(reply, count: 9)
+        let usage = TokenUsage(
+            inputTokens: values[4],
+            cacheCreation5mTokens: values[5],
+            cacheCreation1hTokens: values[6],
+            cacheReadTokens: values[7],
+            outputTokens: values[8]
+        )
+        return (Self.balance(values), usage)
+    }
+
+    // MARK: - Arguments and replies
+
+    static func rolloverArguments(_ policy: QuotaPolicy, _ window: PeriodWindow) -> [String] {
+        let (rule, parameter): (String, Int64) =
+            switch policy.carryOver {
+            case .none: ("none", 0)
+            case .all: ("all", 0)
+            case .capped(let amount): ("cap", amount)
+            case .cappedPercent(let percent): ("pct", Int64(percent))
+            }
+        let overspend = policy.overspend == .deductFromNext ? "deduct" : "forgive"
+        return [String(window.index), String(policy.limit), rule, String(parameter), overspend]
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    static func integers(_ reply: RedisReply, count: Int) throws -> [Int64] {
+        guard let elements = reply.array, elements.count == count else { throw QuotaStoreError.unexpectedReply }
+        let values = elements.compactMap(\.integer)
+        guard values.count == count else { throw QuotaStoreError.unexpectedReply }
+        return values
+    }
+
+    static func balance(_ values: [Int64]) -> Balance {
+        Balance(periodIndex: values[0], total: values[1], used: values[2], held: values[3])
+    }
+}
+
+public enum QuotaStoreError: Error, Equatable {
+    /// A script answered in a shape this code does not expect (a different version running?).
+    case unexpectedReply
+}
