@@ -10,8 +10,14 @@ import Testing
 @testable import MockUpstream
 
 @Suite(.timeLimit(.minutes(2))) struct StreamingPassthroughTests {
-    static func messagesRequest(_ stack: LiveStack, key: String? = nil, scenario: String = "text", extraHeaders: [(String, String)] = []) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: stack.edgeURL + "/v1/messages?beta=true")
+    static func messagesRequest(
+        _ stack: LiveStack,
+        edge: Int = 0,
+        key: String? = nil,
+        scenario: String = "text",
+        extraHeaders: [(String, String)] = []
+    ) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: stack.edgeURLs[edge] + "/v1/messages?beta=true")
         request.method = .POST
         request.headers.add(name: "x-api-key", value: key ?? stack.studentKey)
         request.headers.add(name: "anthropic-version", value: "2023-06-01")

@@ -16,15 +16,25 @@ enum QuotaScripts {
     static let rollover = """
         local function n(value) return string.format('%d', value) end
 
+        local MAXIMUM = 1125899906842624
+
+        -- The same rule as QuotaPolicy.carryIn(previousRemaining:allocation:carryOver:overspend:).
         local function carry_in(remaining, alloc, rule, param, overspend)
-          if remaining < 0 then
-            if overspend == 'deduct' then return remaining end
+          if remaining <= 0 then
+            if overspend == 'deduct' then return math.max(remaining, -MAXIMUM) end
             return 0
           end
-          if rule == 'all' then return remaining end
-          if rule == 'cap' then return math.min(remaining, param) end
-          if rule == 'pct' then return math.min(remaining, math.floor(alloc * param / 100)) end
-          return 0
+          local cap = 0
+          if rule == 'all' then
+            cap = MAXIMUM
+          elseif rule == 'cap' then
+            cap = math.min(math.max(param, 0), MAXIMUM)
+          elseif rule == 'pct' then
+            local a = math.min(math.max(alloc, 0), MAXIMUM)
+            local p = math.min(math.max(param, 0), 100)
+            cap = math.min(math.floor(a / 100) * p + math.floor((a % 100) * p / 100), MAXIMUM)
+          end
+          return math.min(remaining, cap)
         end
 
         local function load_balance(balance_key, closed_key, period, alloc, rule, param, overspend)

@@ -17,7 +17,9 @@ struct LiveStack {
     static let upstreamKey = "sk-ant-api03-test-upstream-key"
     static let redisURL = ProcessInfo.processInfo.environment["GOOSEY_TEST_REDIS_URL"] ?? "redis://127.0.0.1:16379"
 
-    let edgeURL: String
+    /// Every edge of the stack; they share the mock and Redis.
+    let edgeURLs: [String]
+    var edgeURL: String { self.edgeURLs[0] }
     let mockRecorder: MockRecorder
     let recordsPath: String
     /// A key of `student`, whose course has `policy`.
@@ -60,6 +62,7 @@ struct LiveStack {
     static func run(
         edgeSettings: [String: ConfigValue] = [:],
         policy: QuotaPolicy = .testing(limit: 100_000_000_000),
+        edges: Int = 1,
         now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
@@ -92,12 +95,16 @@ struct LiveStack {
                 reader: ConfigReader(provider: InMemoryProvider(values: values)),
                 environment: ["ANTHROPIC_API_KEY": Self.upstreamKey]
             )
-            let edgePort = PortPromise()
-            let edge = buildEdge(configuration, logger: logger, now: now, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
-            group.addTask { try await edge.runService(gracefulShutdownSignals: []) }
+            var edgeURLs: [String] = []
+            for _ in 0..<edges {
+                let edgePort = PortPromise()
+                let edge = buildEdge(configuration, logger: logger, now: now, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
+                group.addTask { try await edge.runService(gracefulShutdownSignals: []) }
+                edgeURLs.append("http://127.0.0.1:\(await edgePort.value)")
+            }
             defer { try? FileManager.default.removeItem(atPath: recordsPath) }
             let stack = LiveStack(
-                edgeURL: "http://127.0.0.1:\(await edgePort.value)",
+                edgeURLs: edgeURLs,
                 mockRecorder: recorder,
                 recordsPath: recordsPath,
                 studentKey: key.secretText,

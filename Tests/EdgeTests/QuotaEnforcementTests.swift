@@ -1,0 +1,189 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Shared
+import Testing
+
+@testable import Edge
+@testable import MockUpstream
+
+/// Allowances enforced through live edges, the mock upstream and a real Redis.
+@Suite(.timeLimit(.minutes(2))) struct QuotaEnforcementTests {
+    typealias Requests = StreamingPassthroughTests
+
+    static func send(_ request: HTTPClientRequest) async throws -> (HTTPClientResponse, ByteBuffer) {
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return (response, try await response.body.collect(upTo: 1 << 20))
+    }
+
+    /// The mock's usage for `requestID`, charged as the policy charges it.
+    static func charge(_ stack: LiveStack, _ requestID: String, policy: QuotaPolicy) throws -> Int64 {
+        let mock = try #require(stack.mockRecorder.record(id: requestID))
+        let usage = TokenUsage(
+            inputTokens: Int64(mock.usage.inputTokens),
+            cacheCreation5mTokens: Int64(mock.usage.cacheCreation.ephemeral5mInputTokens),
+            cacheCreation1hTokens: Int64(mock.usage.cacheCreation.ephemeral1hInputTokens),
+            cacheReadTokens: Int64(mock.usage.cacheReadInputTokens),
+            outputTokens: Int64(mock.usage.outputTokens)
+        )
+        return policy.charge(for: usage, cost: 0)
+    }
+
+    static func waitForSettled(_ stack: LiveStack, policy: QuotaPolicy, until condition: (QuotaStore.Balance) -> Bool) async throws -> QuotaStore.Balance {
+        let window = policy.period.window(containing: Date())
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let (balance, _) = try await stack.store.balance(stack.student, policy: policy, window: window)
+            if condition(balance) || ContinuousClock.now > deadline { return balance }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    @Test func aStudentWhoRanOutGetsABillingErrorThatClaudeCodeWillNotRetry() async throws {
+        let policy = QuotaPolicy.testing(limit: 50_000)  // 50 weighted tokens: one request uses it up
+        try await LiveStack.run(policy: policy) { stack in
+            let (first, _) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(first.status == .ok)
+            _ = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 && $0.used > 0 }
+            let (refused, body) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers.first(name: "x-should-retry") == "false")
+            #expect(refused.headers.first(name: "anthropic-ratelimit-unified-status") == "rejected")
+            #expect(refused.headers.first(name: "anthropic-ratelimit-unified-representative-claim") == nil)
+            let retryAfter = try #require(refused.headers.first(name: "retry-after").flatMap(Int.init))
+            #expect(retryAfter > 0 && retryAfter <= 7 * 86_400)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+            let error = try #require(json["error"] as? [String: Any])
+            #expect(error["type"] as? String == "billing_error")
+            let message = try #require(error["message"] as? String)
+            #expect(message.hasPrefix("spend limit reached · resets "))
+            #expect(message.contains("ask your course staff for a grant"))
+            #expect(stack.mockRecorder.count == 1, "the refused request never left the edge")
+        }
+    }
+
+    @Test func countTokensIsNeverRefusedForQuota() async throws {
+        let policy = QuotaPolicy.testing(limit: 0)
+        try await LiveStack.run(policy: policy) { stack in
+            var request = Requests.messagesRequest(stack)
+            request.url = stack.edgeURL + "/v1/messages/count_tokens"
+            let (response, _) = try await Self.send(request)
+            #expect(response.status == .ok)
+        }
+    }
+
+    @Test func answersCarryTheStandingAndWarnPastThreeQuarters() async throws {
+        let policy = QuotaPolicy.testing(limit: 10_000_000)
+        try await LiveStack.run(policy: policy) { stack in
+            let (fresh, _) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(fresh.headers.first(name: "anthropic-ratelimit-unified-status") == "allowed")
+            #expect(fresh.headers.first(name: "anthropic-ratelimit-unified-overage-surpassed-threshold") == nil)
+            #expect(fresh.headers.first(name: "x-goosey-limit") == "10000")
+            #expect(fresh.headers.first(name: "x-goosey-reset").map { $0.hasSuffix("Z") } == true)
+            let window = policy.period.window(containing: Date())
+            _ = try await stack.store.settle(stack.student, policy: policy, window: window, leaseID: "big", charge: 8_000_000)
+            _ = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
+            let (warned, _) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(warned.headers.first(name: "anthropic-ratelimit-unified-status") == "allowed_warning")
+            #expect(warned.headers.first(name: "anthropic-ratelimit-unified-overage-surpassed-threshold") == "0.75")
+            #expect(warned.headers.first(name: "anthropic-ratelimit-unified-representative-claim") == "overage")
+            let utilization = try #require(warned.headers.first(name: "anthropic-ratelimit-unified-overage-utilization").flatMap(Double.init))
+            #expect(utilization >= 0.8 && utilization < 0.95)
+        }
+    }
+
+    @Test func settledChargesEqualWhatTheUpstreamReported() async throws {
+        let policy = QuotaPolicy.testing(limit: 1_000_000_000)
+        try await LiveStack.run(policy: policy, edges: 2) { stack in
+            var expected: Int64 = 0
+            for index in 0..<6 {
+                let (response, _) = try await Self.send(Requests.messagesRequest(stack, edge: index % 2, scenario: index % 3 == 0 ? "thinking" : "text"))
+                expected += try Self.charge(stack, try #require(response.headers.first(name: "request-id")), policy: policy)
+            }
+            let balance = try await Self.waitForSettled(stack, policy: policy) { $0.used == expected && $0.held == 0 }
+            #expect(balance.used == expected)
+            #expect(balance.held == 0)
+        }
+    }
+
+    /// 64 parallel requests through two edges from a student with little left: the overspend never exceeds
+    /// what the admitted requests cost beyond their holds, and every settled token counts once.
+    @Test func parallelRequestsThroughTwoEdgesOverspendOnlyByWhatWasInFlight() async throws {
+        let policy = QuotaPolicy.testing(limit: 400_000)
+        try await LiveStack.run(policy: policy, edges: 2) { stack in
+            let statuses = try await withThrowingTaskGroup(of: (UInt, String?).self) { group in
+                for index in 0..<64 {
+                    group.addTask {
+                        let (response, _) = try await Self.send(Requests.messagesRequest(stack, edge: index % 2))
+                        return (response.status.code, response.headers.first(name: "request-id"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let admitted = statuses.filter { $0.0 == 200 }.compactMap(\.1)
+            let codes = Set(statuses.map(\.0))
+            #expect(codes.isSubset(of: [200, 429]), "\(codes)")
+            #expect(!admitted.isEmpty && admitted.count < 64)
+            let charged = try admitted.map { try Self.charge(stack, $0, policy: policy) }.reduce(0, +)
+            let balance = try await Self.waitForSettled(stack, policy: policy) { $0.used == charged && $0.held == 0 }
+            #expect(balance.used == charged)
+            #expect(balance.held == 0)
+            // Each admitted request held at most its estimate; the most any could exceed it by is its own cost.
+            let largest = try admitted.map { try Self.charge(stack, $0, policy: policy) }.max() ?? 0
+            #expect(balance.used - policy.limit <= largest * Int64(admitted.count))
+        }
+    }
+
+    @Test func aSuspensionReachesEveryEdgeWithinASecond() async throws {
+        try await LiveStack.run(edges: 2) { stack in
+            for edge in 0..<2 {  // both edges have the key cached now
+                let (response, _) = try await Self.send(Requests.messagesRequest(stack, edge: edge))
+                #expect(response.status == .ok)
+            }
+            let hash = VirtualKey(parsing: stack.studentKey)!.sha256Hex
+            try await stack.directory.setKeyState(sha256Hex: hash, .suspended)
+            let suspendedAt = ContinuousClock.now
+            for edge in 0..<2 {
+                while try await Self.send(Requests.messagesRequest(stack, edge: edge)).0.status != .forbidden {
+                    #expect(suspendedAt.duration(to: .now) < .seconds(1), "edge \(edge) still serves a suspended key")
+                    if suspendedAt.duration(to: .now) > .seconds(2) { return }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            #expect(suspendedAt.duration(to: .now) < .seconds(1))
+            let (revoked, body) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(revoked.status == .forbidden)
+            #expect(String(buffer: body).contains("suspended"))
+        }
+    }
+
+    @Test func unknownKeysGet401AndWellFormedStrangersToo() async throws {
+        try await LiveStack.run { stack in
+            let stranger = VirtualKey.generate().secretText
+            let (unknown, _) = try await Self.send(Requests.messagesRequest(stack, key: stranger))
+            #expect(unknown.status == .unauthorized)
+            let (malformed, _) = try await Self.send(Requests.messagesRequest(stack, key: "goosey_short"))
+            #expect(malformed.status == .unauthorized)
+        }
+    }
+
+    @Test func meReportsTheBalanceAndThisPeriodsTokens() async throws {
+        let policy = QuotaPolicy.testing(limit: 1_000_000_000)
+        try await LiveStack.run(policy: policy) { stack in
+            let (response, _) = try await Self.send(Requests.messagesRequest(stack))
+            let charged = try Self.charge(stack, try #require(response.headers.first(name: "request-id")), policy: policy)
+            _ = try await Self.waitForSettled(stack, policy: policy) { $0.used == charged }
+            var me = HTTPClientRequest(url: stack.edgeURL + "/v1/goosey/me")
+            me.headers.add(name: "authorization", value: "Bearer \(stack.studentKey)")
+            let (answer, body) = try await Self.send(me)
+            #expect(answer.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
+            #expect(json["limit"] as? String == "1000000")
+            #expect(json["used"] as? String == String(charged / 1000))
+            #expect(json["student"] as? String == stack.student.student)
+            let usage = try #require(json["usage"] as? [String: Any])
+            #expect((usage["output"] as? Int ?? 0) > 0)
+        }
+    }
+}

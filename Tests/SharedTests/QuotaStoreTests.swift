@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Shared
+
+/// The quota scripts against a real Redis, checked against the reference rules in `QuotaPolicy`.
+@Suite(.timeLimit(.minutes(2))) struct QuotaStoreTests {
+    static let redisURL = ProcessInfo.processInfo.environment["GOOSEY_TEST_REDIS_URL"] ?? "redis://127.0.0.1:16379"
+
+    let store: QuotaStore
+    let pool: RedisPool
+
+    init() throws {
+        self.pool = RedisPool(.init(endpoint: try RedisEndpoint(url: Self.redisURL)), logger: Logger(label: "test"))
+        self.store = QuotaStore(pool: self.pool)
+    }
+
+    static func freshStudent() -> StudentRef {
+        StudentRef(course: "Q-\(UInt64.random(in: 0...UInt64.max))", student: "s")
+    }
+
+    static func policy(limit: Int64, carryOver: CarryOver = .none, overspend: OverspendRule = .forgive) -> QuotaPolicy {
+        QuotaPolicy(limit: limit, period: try! PeriodSpec(period: "7d"), carryOver: carryOver, overspend: overspend)
+    }
+
+    static func window(_ index: Int64) -> PeriodWindow {
+        try! PeriodSpec(period: "7d").window(index: index)
+    }
+
+    @Test func aHoldNeverExceedsWhatIsAvailable() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        let first = try await self.store.reserve(student, policy: policy, window: Self.window(100), leaseID: "a", estimate: 700, deadline: Date())
+        #expect(first == .admitted(hold: 700, before: .init(periodIndex: 100, total: 1_000, used: 0, held: 0)))
+        let second = try await self.store.reserve(student, policy: policy, window: Self.window(100), leaseID: "b", estimate: 700, deadline: Date())
+        #expect(second == .admitted(hold: 300, before: .init(periodIndex: 100, total: 1_000, used: 0, held: 700)))
+        let third = try await self.store.reserve(student, policy: policy, window: Self.window(100), leaseID: "c", estimate: 1, deadline: Date())
+        #expect(third == .refused(.init(periodIndex: 100, total: 1_000, used: 0, held: 1_000)))
+    }
+
+    @Test func settlingReplacesTheHoldWithTheTruthOnce() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        let window = Self.window(7)
+        _ = try await self.store.reserve(student, policy: policy, window: window, leaseID: "a", estimate: 600, deadline: Date())
+        let first = try await self.store.settle(student, policy: policy, window: window, leaseID: "a", charge: 250)
+        #expect(first.settled)
+        #expect(first.balance == .init(periodIndex: 7, total: 1_000, used: 250, held: 0))
+        let again = try await self.store.settle(student, policy: policy, window: window, leaseID: "a", charge: 250)
+        #expect(!again.settled)
+        #expect(again.balance.used == 250)
+    }
+
+    @Test func tokensByClassAreCountedPerPeriod() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000_000)
+        let usage = TokenUsage(inputTokens: 10, cacheCreation5mTokens: 20, cacheCreation1hTokens: 30, cacheReadTokens: 40, outputTokens: 50)
+        _ = try await self.store.settle(student, policy: policy, window: Self.window(1), leaseID: "x", charge: 5, usage: usage)
+        _ = try await self.store.settle(student, policy: policy, window: Self.window(1), leaseID: "y", charge: 5, usage: usage)
+        #expect(try await self.store.balance(student, policy: policy, window: Self.window(1)).1 == usage + usage)
+        #expect(try await self.store.balance(student, policy: policy, window: Self.window(2)).1 == .zero)
+    }
+
+    @Test func expiredLeasesAreListedByDeadline() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        let past = Date(timeIntervalSince1970: 1_000)
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(1), leaseID: "old", estimate: 10, deadline: past)
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(1), leaseID: "new", estimate: 10, deadline: Date().addingTimeInterval(600))
+        let expired = try await self.pool.withConnection {
+            try await $0.command(["ZRANGEBYSCORE", QuotaKeys.deadlines(student), "-inf", String(Date().timeIntervalSince1970 * 1000)])
+        }
+        #expect(expired.array?.compactMap(\.string) == ["old"])
+        #expect(try await self.store.renew(student, leaseID: "old", deadline: Date().addingTimeInterval(600)))
+        _ = try await self.store.settle(student, policy: policy, window: Self.window(1), leaseID: "new", charge: 1)
+        #expect(try await !self.store.renew(student, leaseID: "new", deadline: Date()))
+    }
+
+    @Test func grantsAddToTheCurrentPeriodOnly() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        #expect(try await self.store.grant(student, policy: policy, window: Self.window(3), amount: 500).total == 1_500)
+        #expect(try await self.store.balance(student, policy: policy, window: Self.window(4)).0.total == 1_000)
+    }
+
+    static let rolloverCases: [(CarryOver, OverspendRule)] = [
+        (.none, .forgive), (.all, .forgive), (.capped(300), .forgive), (.cappedPercent(25), .forgive),
+        (.none, .deductFromNext), (.all, .deductFromNext), (.cappedPercent(50), .deductFromNext),
+    ]
+
+    /// Random spending over random (sometimes skipped) periods, in Redis and in the reference, side by side.
+    @Test(arguments: rolloverCases)
+    func rolloverMatchesTheReferenceRule(carryOver: CarryOver, overspend: OverspendRule) async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000, carryOver: carryOver, overspend: overspend)
+        var generator = SeededGenerator(seed: 42)
+        var reference = policy.openingBalance(periodIndex: 10)
+        var index: Int64 = 10
+        _ = try await self.store.balance(student, policy: policy, window: Self.window(index))  // the student's first period
+        for step in 0..<40 {
+            index += [0, 0, 1, 1, 2, 5].randomElement(using: &generator)!
+            reference = QuotaPolicy.rollForward(state: reference, to: index, policy: policy)
+            let charge = Int64.random(in: 0...700, using: &generator)
+            reference.used += charge
+            let result = try await self.store.settle(student, policy: policy, window: Self.window(index), leaseID: "l\(step)", charge: charge)
+            #expect(result.balance.periodIndex == index)
+            #expect(result.balance.total == reference.allocation + reference.carryIn + reference.grants, "step \(step)")
+            #expect(result.balance.used == reference.used, "step \(step)")
+        }
+    }
+
+    /// 64 requests at once from one student with little left: admitted ones hold at most what was left, and
+    /// every settled charge is counted exactly once.
+    @Test func concurrentRequestsOverspendOnlyByWhatWasInFlight() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 10_000)
+        let window = Self.window(1)
+        let outcomes = try await withThrowingTaskGroup(of: (Bool, Int64, Int64).self) { group in
+            for request in 0..<64 {
+                group.addTask {
+                    let reservation = try await self.store.reserve(
+                        student, policy: policy, window: window, leaseID: "r\(request)", estimate: 1_500, deadline: Date()
+                    )
+                    guard case .admitted(let hold, _) = reservation else { return (false, 0, 0) }
+                    let actual = Int64(500 + request * 37 % 2_000)
+                    try await self.store.settle(student, policy: policy, window: window, leaseID: "r\(request)", charge: actual)
+                    return (true, hold, actual)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let admitted = outcomes.filter(\.0)
+        let charged = admitted.map(\.2).reduce(0, +)
+        let (balance, _) = try await self.store.balance(student, policy: policy, window: window)
+        #expect(balance.used == charged)
+        #expect(balance.held == 0)
+        #expect(admitted.count < 64)
+        // Overspend is bounded by what admitted requests cost beyond what they held.
+        let beyondHolds = admitted.map { max($0.2 - $0.1, 0) }.reduce(0, +)
+        #expect(balance.used - policy.limit <= beyondHolds)
+    }
+}
