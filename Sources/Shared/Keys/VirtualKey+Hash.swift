@@ -1,0 +1,44 @@
+import Crypto
+
+extension VirtualKey {
+    /// Characters of the hash that make the key ID: 48 bits, plenty to tell a course's keys apart.
+    public static let keyIDLength = 12
+
+    /// Lower-case hex SHA-256 of the key text: all the server ever stores.
+    public var sha256Hex: String { Self.sha256Hex(of: self.secretText) }
+
+    /// The first 12 hex characters of ``sha256Hex``: safe to log, show and put in alerts.
+    public var keyID: String { Self.keyID(sha256Hex: self.sha256Hex) }
+
+    /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes (a presented key that may or may not parse).
+    public static func sha256Hex(of text: String) -> String {
+        var text = text
+        return text.withUTF8 { Self.sha256Hex(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Lower-case hex SHA-256 of `bytes`, for a key the scanner found without making a `String`.
+    public static func sha256Hex(of bytes: UnsafeRawBufferPointer) -> String {
+        let digest = SHA256.hash(data: bytes)
+        return digest.withUnsafeBytes { Hex.lowercase($0) }
+    }
+
+    /// The key ID of a stored hash (its first 12 characters), for the server, which has no keys.
+    public static func keyID(sha256Hex: String) -> String {
+        String(sha256Hex.prefix(Self.keyIDLength))
+    }
+}
+
+/// Lower-case hexadecimal text of bytes.
+enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func lowercase(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            for (offset, byte) in bytes.enumerated() {
+                output[2 * offset] = Self.digits[Int(byte >> 4)]
+                output[2 * offset + 1] = Self.digits[Int(byte & 0x0F)]
+            }
+            return bytes.count * 2
+        }
+    }
+}
