@@ -8,13 +8,14 @@ from pathlib import Path
 import claude_agent_sdk
 import pytest
 
+from conftest import seed
 from pricing import mock_usage_cost
 
 CLAUDE = Path(claude_agent_sdk.__file__).parent / "_bundled" / "claude"
 MODEL = "claude-sonnet-4-6"
 
 
-def run_claude(stack, tmp_path, prompt, *extra_args):
+def run_claude(stack, tmp_path, prompt, *extra_args, key=None):
     home = tmp_path / "home"
     work = tmp_path / "work"
     home.mkdir(exist_ok=True)
@@ -23,7 +24,7 @@ def run_claude(stack, tmp_path, prompt, *extra_args):
         "PATH": os.environ["PATH"],
         "HOME": str(home),
         "ANTHROPIC_BASE_URL": stack.edge_url,
-        "ANTHROPIC_API_KEY": stack.student_key,
+        "ANTHROPIC_API_KEY": key or stack.student_key,
         "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
     }
     result = subprocess.run(
@@ -67,3 +68,19 @@ def test_a_claude_code_tool_use_round_trip_is_counted_exactly(stack, tmp_path):
     records = assert_edge_totals_equal_claude_codes(stack, output)
     assert len(records) >= 2, "a tool-use round trip takes two inference requests"
     assert "goosey-roundtrip" in output["result"]
+
+
+def test_a_student_who_runs_out_mid_session_gets_the_refusal_and_claude_code_stops(stack, tmp_path):
+    # 8k weighted tokens: the first request of the round trip is admitted and uses it all up.
+    key = seed(stack.course + "-OUT", "runs-out", "8k")
+    output = run_claude(stack, tmp_path, "[mock:tool_use] Run the check.", "--allowedTools", "Bash", key=key)
+    assert output["is_error"] is True
+    assert output["api_error_status"] == 429
+    assert "spend limit reached" in output["result"]
+    assert "ask your course staff for a grant" in output["result"]
+    records = inference_records(stack, output["session_id"])
+    assert len(records) == 1, "the refused request never left the edge"
+    first = records[0]
+    assert first["status"] == 200 and first["stopReason"] == "tool_use" and not first["estimated"]
+    mock = stack.mock_record(first["upstreamRequestID"])
+    assert mock["complete"] and first["responseBytes"] == mock["responseBytes"]

@@ -1,5 +1,7 @@
 """What ops and staff see of a running edge: health, metrics, logs without secrets, the CLI."""
+import os
 import subprocess
+from pathlib import Path
 import urllib.request
 
 import anthropic
@@ -49,3 +51,12 @@ def test_edge_refuses_to_start_without_an_upstream_key(tmp_path):
                             env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert "missing.toml" in result.stderr
+
+
+def test_status_line_script_shows_the_students_allowance(stack):
+    script = Path(__file__).resolve().parents[2] / "ops" / "goosey-statusline"
+    env = {"PATH": os.environ["PATH"], "ANTHROPIC_BASE_URL": stack.edge_url, "ANTHROPIC_API_KEY": stack.student_key}
+    result = subprocess.run([str(script)], input="{}", env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Goosey: ") and " tokens left " in result.stdout and "resets " in result.stdout
+    assert stack.student_key not in result.stdout
