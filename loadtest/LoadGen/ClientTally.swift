@@ -18,6 +18,8 @@ struct ClientTally: Sendable {
     var bodyBytes = 0
     /// Uptime nanoseconds of the last counted response end.
     var lastEnd: UInt64 = 0
+    /// Status and body start of the first non-2xx answer.
+    var firstNon2xx: String?
 
     mutating func fail(_ kind: String) {
         self.errors[kind, default: 0] += 1
@@ -34,5 +36,6 @@ struct ClientTally: Sendable {
         self.connectFailures += other.connectFailures
         self.bodyBytes += other.bodyBytes
         self.lastEnd = max(self.lastEnd, other.lastEnd)
+        self.firstNon2xx = self.firstNon2xx ?? other.firstNon2xx
     }
 }

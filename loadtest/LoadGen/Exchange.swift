@@ -16,6 +16,8 @@ struct Exchange {
     var firstByte: NIODeadline?
     var bytes = 0
     var tail = StreamTail()
+    /// The start of a non-2xx answer's body, to say why in the summary.
+    var errorBody: [UInt8] = []
 
     mutating func noteHead(_ head: HTTPResponseHead) {
         self.status = Int(head.status.code)
@@ -27,6 +29,9 @@ struct Exchange {
         if self.firstByte == nil { self.firstByte = now() }
         self.bytes += buffer.readableBytes
         if self.streaming { self.tail.feed(buffer) }
+        if !(200..<300).contains(self.status), self.errorBody.count < 300 {
+            buffer.withUnsafeReadableBytes { self.errorBody.append(contentsOf: $0.prefix(300 - self.errorBody.count)) }
+        }
     }
 }
 

@@ -30,6 +30,7 @@ extension LoadSummary {
             connectSeconds: Self.seconds(connectTime),
             peakInFlight: peakInFlight,
             loadGenCPUSeconds: ProcessCPU.seconds(),
+            firstNon2xx: tally.firstNon2xx,
             concurrent: plan.mode == .concurrent
                 ? Concurrent(
                     onTimeSeconds: Self.seconds(plan.onTime),

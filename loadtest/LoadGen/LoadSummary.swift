@@ -55,5 +55,7 @@ struct LoadSummary: Codable, Sendable {
     var peakInFlight: Int
     /// CPU time the load generator itself used (user + system), so a run can tell whose CPU was whose.
     var loadGenCPUSeconds: Double
+    /// Status and body start of the first non-2xx answer, if any.
+    var firstNon2xx: String?
     var concurrent: Concurrent?
 }

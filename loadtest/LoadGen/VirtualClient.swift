@@ -186,7 +186,12 @@ final class VirtualClient: @unchecked Sendable {
         self.tally.statuses[exchange.status, default: 0] += 1
         self.tally.bodyBytes += exchange.bytes
         self.tally.lastEnd = max(self.tally.lastEnd, end.uptimeNanoseconds)
-        guard (200..<300).contains(exchange.status) else { return }
+        guard (200..<300).contains(exchange.status) else {
+            if self.tally.firstNon2xx == nil {
+                self.tally.firstNon2xx = "\(exchange.status) " + String(decoding: exchange.errorBody, as: UTF8.self)
+            }
+            return
+        }
         guard !exchange.streaming || exchange.tail.endsWithMessageStop else { return self.tally.fail("truncated") }
         let origin = exchange.scheduled.uptimeNanoseconds
         let total = end.uptimeNanoseconds - origin
