@@ -147,15 +147,15 @@ import Testing
         #expect(SSETestParser.grammarViolation(events, complete: true) == nil)
     }
 
-    @Test func delayHeaderOverridesTheSlowDefault() async throws {
-        let clock = ContinuousClock()
-        let started = clock.now
-        _ = try await self.stream(
-            "Fast [mock:slow]",
-            headers: ["x-mock-deltas": "2", "x-mock-delay-ms": "0"],
-            setup: .live
-        )
-        #expect(clock.now - started < .milliseconds(300))
+    @Test func delayHeaderOverridesTheSlowDefault() throws {
+        let body = ByteBuffer(string: #"{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"Fast [mock:slow]"}]}"#)
+        let request = try MockMessagesRequest.parse(body)
+        var headers = HTTPFields()
+        let slow = try MockChoice(headers: headers, request: request, configuration: MockConfiguration())
+        #expect(slow.scenario == .slow && slow.delayMs == 50)
+        headers[HTTPField.Name("x-mock-delay-ms")!] = "0"
+        let fast = try MockChoice(headers: headers, request: request, configuration: MockConfiguration())
+        #expect(fast.scenario == .slow && fast.delayMs == 0)
     }
 
     @Test func scenarioHeaderBeatsMarkerInBody() async throws {

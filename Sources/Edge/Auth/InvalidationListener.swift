@@ -3,9 +3,9 @@ import ServiceLifecycle
 import Shared
 import Synchronization
 
-/// Keeps the directory cache honest: applies every announced change, and while the subscription is down
-/// (Redis restarted, network lost) lets nothing be served from the cache, so a revoked key is never honoured
-/// from stale memory.
+/// Keeps the directory cache honest: applies every announced change, empties the cache whenever the
+/// subscription (re)starts, and while it is down makes every lookup ask Redis first, so a revocation made
+/// meanwhile is never missed.
 struct InvalidationListener: Service {
     let subscriber: RedisSubscriber
     let cache: DirectoryCache
@@ -20,7 +20,6 @@ struct InvalidationListener: Service {
                     self.state.setLive(true)
                 case .disconnected:
                     self.state.setLive(false)
-                    self.cache.removeAll()
                 case .message(_, let payload):
                     if let invalidation = Invalidation(payload: payload) { self.cache.apply(invalidation) }
                 }

@@ -38,31 +38,32 @@ struct StudentAuthenticator: Sendable {
         return AuthenticatedStudent(keyID: record.keyID, student: record.student, policy: policy)
     }
 
+    /// The cache answers while the invalidation subscription is live. Otherwise Redis answers; and if Redis
+    /// cannot, the last known answer stands in (a course that fails open keeps serving through an outage, and
+    /// no revocation can be written to an unreachable Redis meanwhile). The cache is emptied on resubscribing.
     private func record(_ hash: String, logger: Logger) async throws -> DirectoryCache.KeyLookup {
-        let trusted = self.subscription.isLive
-        if trusted, let cached = self.cache.key(hash) { return cached }
-        let lookup: DirectoryCache.KeyLookup
+        if self.subscription.isLive, let cached = self.cache.key(hash) { return cached }
         do {
-            lookup = try await self.directory.key(sha256Hex: hash).map { .known($0) } ?? .unknown
+            let lookup: DirectoryCache.KeyLookup = try await self.directory.key(sha256Hex: hash).map { .known($0) } ?? .unknown
+            self.cache.remember(lookup, for: hash)
+            return lookup
         } catch {
             logger.warning("key lookup failed", metadata: ["goosey.error": "\(error)"])
-            throw AnthropicError.directoryUnavailable
+            guard let cached = self.cache.key(hash) else { throw AnthropicError.directoryUnavailable }
+            return cached
         }
-        if trusted { self.cache.remember(lookup, for: hash) }
-        return lookup
     }
 
     private func policy(_ student: StudentRef, logger: Logger) async throws -> QuotaPolicy? {
-        let trusted = self.subscription.isLive
-        if trusted, let cached = self.cache.policy(student) { return cached }
-        let policy: QuotaPolicy?
+        if self.subscription.isLive, let cached = self.cache.policy(student) { return cached }
         do {
-            policy = try await self.directory.policy(for: student)
+            let policy = try await self.directory.policy(for: student)
+            self.cache.remember(policy, for: student)
+            return policy
         } catch {
             logger.warning("policy lookup failed", metadata: ["goosey.error": "\(error)"])
-            throw AnthropicError.directoryUnavailable
+            guard let cached = self.cache.policy(student) else { throw AnthropicError.directoryUnavailable }
+            return cached
         }
-        if trusted { self.cache.remember(policy, for: student) }
-        return policy
     }
 }

@@ -63,11 +63,12 @@ struct LiveStack {
         edgeSettings: [String: ConfigValue] = [:],
         policy: QuotaPolicy = .testing(limit: 100_000_000_000),
         edges: Int = 1,
+        redisURL: String = Self.redisURL,
         now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (LiveStack) async throws -> Void
     ) async throws {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let pool = RedisPool(.init(endpoint: try RedisEndpoint(url: Self.redisURL)), logger: logger)
+        let pool = RedisPool(.init(endpoint: try RedisEndpoint(url: redisURL)), logger: logger)
         let directory = Directory(pool: pool)
         let student = StudentRef(course: "T-\(UInt32.random(in: 0...UInt32.max))", student: "s1")
         try await directory.setPolicy(policy, course: student.course)
@@ -87,7 +88,7 @@ struct LiveStack {
             var values: [AbsoluteConfigKey: ConfigValue] = [
                 "http.port": 0,
                 "upstream.url": .init(.string("http://127.0.0.1:\(await mockPort.value)"), isSecret: false),
-                "redis.url": .init(.string(Self.redisURL), isSecret: true),
+                "redis.url": .init(.string(redisURL), isSecret: true),
                 "records.path": .init(.string(recordsPath), isSecret: false),
             ]
             for (key, value) in edgeSettings { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = value }
