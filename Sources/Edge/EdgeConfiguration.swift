@@ -33,6 +33,7 @@ struct EdgeConfiguration: Sendable {
     }
 
     var application: ApplicationConfiguration {
-        ApplicationConfiguration(address: .hostname(self.host, port: self.port), serverName: nil)
+        // A deep accept queue: a whole class reconnecting after a deploy must not overflow it.
+        ApplicationConfiguration(address: .hostname(self.host, port: self.port), serverName: nil, backlog: 4096)
     }
 }

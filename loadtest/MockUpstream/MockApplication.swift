@@ -17,7 +17,7 @@ public func buildMockApplication(
     let recorder = recorder ?? MockRecorder(capacity: configuration.recordCapacity)
     return Application(
         router: buildMockRouter(configuration, recorder: recorder),
-        configuration: ApplicationConfiguration(address: configuration.address, serverName: nil),
+        configuration: ApplicationConfiguration(address: configuration.address, serverName: nil, backlog: 4096),
         onServerRunning: onServerRunning,
         logger: logger
     )

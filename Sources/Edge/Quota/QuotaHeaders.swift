@@ -10,7 +10,7 @@ enum QuotaHeaders {
     /// For a request that was let through.
     static func allowed(_ balance: QuotaStore.Balance, policy: QuotaPolicy, window: PeriodWindow) -> HTTPFields {
         let utilization = self.utilization(balance)
-        let passed = self.warningThresholds.first { utilization >= $0 }
+        let passed = self.warningThresholds.first { utilization > $0 }  // as Anthropic's own gateway decides
         let status = passed == nil ? "allowed" : "allowed_warning"
         var fields = self.goosey(balance, policy: policy, window: window)
         fields[.unifiedStatus] = status

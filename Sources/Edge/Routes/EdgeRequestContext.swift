@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// The per-request context: Hummingbird's core storage plus the ID the edge answers with.
 struct EdgeRequestContext: RequestContext {
@@ -6,9 +7,12 @@ struct EdgeRequestContext: RequestContext {
     /// Goes in `request-id` on answers the edge makes itself (`anthropic-wire.md` §4.5) and
     /// names the request in records and logs.
     let requestID: String
+    /// The event loop of the client's connection, where the request's work runs.
+    let executor: EventLoopExecutor
 
-    init(source: Source) {
+    init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = "req_goosey_\(RequestID())"
+        self.executor = EventLoopExecutor(source.channel.eventLoop)
     }
 }

@@ -9,16 +9,16 @@ func buildEdgeRouter(forwarding: ForwardingRoute, me: MeRoute, metrics: Promethe
     router.add(middleware: RequestCountingMiddleware())
     router.add(middleware: AnthropicErrorMiddleware())
     router.post("/v1/messages") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: true, spendsAllowance: true)
+        try await withTaskExecutorPreference(context.executor) { try await forwarding.handle(request, context: context, checksJSON: true, spendsAllowance: true) }
     }
     router.post("/v1/messages/count_tokens") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: true, spendsAllowance: false)
+        try await withTaskExecutorPreference(context.executor) { try await forwarding.handle(request, context: context, checksJSON: true, spendsAllowance: false) }
     }
     router.get("/v1/models") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false)
+        try await withTaskExecutorPreference(context.executor) { try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false) }
     }
     router.get("/v1/models/{id}") { request, context in
-        try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false)
+        try await withTaskExecutorPreference(context.executor) { try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false) }
     }
     router.get("/v1/goosey/me") { request, context in
         try await me.handle(request, context: context)

@@ -41,7 +41,8 @@ struct ForwardingRoute: Sendable {
             receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
             started: started,
             admission: admission,
-            extraHeaders: extraHeaders
+            extraHeaders: extraHeaders,
+            executor: context.executor
         )
         return try await self.proxy.forward(request, body: body, exchange: exchange, logger: logger)
     }

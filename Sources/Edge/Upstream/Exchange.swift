@@ -16,6 +16,8 @@ struct Exchange: Sendable {
     var admission: Admission?
     /// Headers the edge adds to the upstream's answer (the student's standing).
     var extraHeaders: HTTPFields = [:]
+    /// Where the answer is relayed: the client connection's event loop.
+    var executor: EventLoopExecutor
 }
 
 /// What the edge learns while the answer streams back. Updated on every chunk, so it stays a

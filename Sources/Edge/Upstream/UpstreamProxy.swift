@@ -42,36 +42,54 @@ struct UpstreamProxy: Sendable {
             status: HTTPResponse.Status(code: status, reasonPhrase: response.status.reasonPhrase),
             headers: headers,
             body: ResponseBody { writer in
-                var outcome = ExchangeOutcome(
-                    status: status,
-                    upstreamRequestID: upstreamRequestID,
-                    meter: UsageMeter(contentType: contentType)
-                )
-                EdgeMetrics.streamStarted()
-                defer {
-                    EdgeMetrics.streamEnded()
-                    recorder.record(exchange, outcome: outcome)
+                try await withTaskExecutorPreference(exchange.executor) {
+                    try await Self.relayBody(
+                        response.body,
+                        to: &writer,
+                        outcome: ExchangeOutcome(status: status, upstreamRequestID: upstreamRequestID, meter: UsageMeter(contentType: contentType)),
+                        exchange: exchange,
+                        recorder: recorder,
+                        logger: logger
+                    )
                 }
-                do {
-                    for try await chunk in response.body {
-                        outcome.noteChunk(chunk)
-                        do {
-                            try await writer.write(chunk)
-                        } catch {
-                            // The client left (Esc in Claude Code). Returning drops the upstream body,
-                            // which cancels the upstream request: nobody pays for tokens nobody reads.
-                            outcome.markClientAborted()
-                            return
-                        }
-                    }
-                } catch {
-                    outcome.markUpstreamFailed()
-                    logger.warning("upstream stream failed", metadata: ["goosey.error": "\(String(reflecting: type(of: error)))"])
-                    throw error
-                }
-                try await writer.finish(nil)
             }
         )
+    }
+
+    /// Streams the upstream body to the client chunk by chunk, reading usage as it passes, and records
+    /// (and settles) the exchange however it ends.
+    private static func relayBody(
+        _ body: HTTPClientResponse.Body,
+        to writer: inout any ResponseBodyWriter,
+        outcome: ExchangeOutcome,
+        exchange: Exchange,
+        recorder: UsageRecorder,
+        logger: Logger
+    ) async throws {
+        var outcome = outcome
+        EdgeMetrics.streamStarted()
+        defer {
+            EdgeMetrics.streamEnded()
+            recorder.record(exchange, outcome: outcome)
+        }
+        do {
+            for try await chunk in body {
+                outcome.noteChunk(chunk)
+                do {
+                    try await writer.write(chunk)
+                } catch {
+                    // The client left (Esc in Claude Code). Returning drops the upstream body,
+                    // which cancels the upstream request: nobody pays for tokens nobody reads.
+                    outcome.markClientAborted()
+                    return
+                }
+            }
+        } catch {
+            outcome.markUpstreamFailed()
+            logger.warning("upstream stream failed", metadata: ["goosey.error": "\(String(reflecting: type(of: error)))"])
+            throw error
+        }
+        try await writer.finish(nil)
     }
 
     /// The answer for a request the upstream never answered (`anthropic-wire.md` §4.5).
