@@ -20,11 +20,7 @@ func buildEdge(
     now: @escaping @Sendable () -> Date = { Date() },
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let client = HTTPClient(
-        eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),  // the server's own loops
-        configuration: configuration.upstream.clientConfiguration,
-        backgroundActivityLogger: logger
-    )
+    let clients = UpstreamClients(configuration: configuration.upstream, logger: logger)
     let records = configuration.recordsPath.map { RequestRecordLog(path: $0, logger: logger) }
     let redis = RedisPool(configuration.redis, logger: logger)
     let store = QuotaStore(pool: redis)
@@ -39,17 +35,17 @@ func buildEdge(
     )
     let authenticator = StudentAuthenticator(directory: Directory(pool: redis), cache: cache, subscription: subscription)
     let proxy = UpstreamProxy(
-        client: client,
+        clients: clients,
         configuration: configuration.upstream,
-        recorder: UsageRecorder(pricing: .standard, records: records, settler: settler)
+        recorder: UsageRecorder(pricing: .standard, records: records, settler: settler, leaseSeconds: configuration.leaseSeconds)
     )
     let forwarding = ForwardingRoute(
         authenticator: authenticator,
-        gate: QuotaGate(store: store, emergency: emergency, now: now),
+        gate: QuotaGate(store: store, emergency: emergency, now: now, leaseSeconds: configuration.leaseSeconds),
         proxy: proxy
     )
     let me = MeRoute(authenticator: authenticator, store: store, now: now)
-    var services: [any Service] = [HTTPClientService(client: client), listener, settler]
+    var services: [any Service] = [clients, listener, settler]
     if let records { services.append(records) }
     return Application(
         router: buildEdgeRouter(forwarding: forwarding, me: me, metrics: metrics),
@@ -58,14 +54,4 @@ func buildEdge(
         onServerRunning: onServerRunning,
         logger: logger
     )
-}
-
-/// Shuts the upstream client down with the application.
-struct HTTPClientService: Service {
-    let client: HTTPClient
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await self.client.shutdown()
-    }
 }

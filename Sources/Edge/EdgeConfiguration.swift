@@ -11,6 +11,7 @@ import Shared
 /// - `redis.url` (string, default "redis://127.0.0.1:6379") [REDIS_URL]: keys, policies and balances
 /// - `redis.maxConnections` (int, default 32) [REDIS_MAX_CONNECTIONS]
 /// - `records.path` (string, optional: where request records are appended) [RECORDS_PATH]
+/// - `quota.leaseSeconds` (int, default 900) [QUOTA_LEASE_SECONDS]: a lease's life; streams renew theirs
 /// - the `upstream.*` keys of `UpstreamConfiguration`
 struct EdgeConfiguration: Sendable {
     var host: String
@@ -18,6 +19,7 @@ struct EdgeConfiguration: Sendable {
     var logLevel: Logger.Level
     var redis: RedisPool.Configuration
     var recordsPath: String?
+    var leaseSeconds: Int64
     var upstream: UpstreamConfiguration
 
     init(reader: ConfigReader, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -29,6 +31,7 @@ struct EdgeConfiguration: Sendable {
             maxConnections: reader.int(forKey: "redis.maxConnections", default: 32)
         )
         self.recordsPath = reader.string(forKey: "records.path")
+        self.leaseSeconds = Int64(max(reader.int(forKey: "quota.leaseSeconds", default: 900), 3))
         self.upstream = try UpstreamConfiguration(reader: reader, environment: environment)
     }
 

@@ -1,3 +1,4 @@
+import Configuration
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -186,6 +187,24 @@ import Testing
             #expect(json["student"] as? String == stack.student.student)
             let usage = try #require(json["usage"] as? [String: Any])
             #expect((usage["output"] as? Int ?? 0) > 0)
+        }
+    }
+}
+
+@Suite(.timeLimit(.minutes(2))) struct LeaseRenewalTests {
+    @Test func aStreamThatOutlivesItsLeaseRenewsIt() async throws {
+        try await LiveStack.run(edgeSettings: ["quota.leaseSeconds": 3]) { stack in
+            let slow = StreamingPassthroughTests.messagesRequest(stack, extraHeaders: [("x-mock-deltas", "60"), ("x-mock-delay-ms", "40")])
+            let response = try await HTTPClient.shared.execute(slow, timeout: .seconds(30))
+            var deadlines: [Double] = []
+            for try await _ in response.body {
+                let reply = try await stack.directoryPool.withConnection {
+                    try await $0.command(["ZRANGE", QuotaKeys.deadlines(stack.student), "0", "-1", "WITHSCORES"])
+                }
+                if let score = reply.array?.last?.string.flatMap(Double.init), deadlines.last != score { deadlines.append(score) }
+            }
+            #expect(deadlines.count >= 2, "the lease's deadline moved on while the stream ran: \(deadlines)")
+            #expect(deadlines == deadlines.sorted())
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// Turns a finished exchange into metrics and a request record.
@@ -5,6 +6,8 @@ struct UsageRecorder: Sendable {
     let pricing: PricingTable
     let records: RequestRecordLog?
     let settler: Settler?
+    /// The lease life of `QuotaGate`; a stream renews its lease every third of it.
+    var leaseSeconds: Int64 = 900
 
     func record(_ exchange: Exchange, outcome: ExchangeOutcome) {
         let report = outcome.meter.finish()
@@ -43,6 +46,15 @@ struct UsageRecorder: Sendable {
                 responseBytes: outcome.responseBytes
             )
         )
+    }
+
+    /// Renews the lease of a stream that has run for a third of the lease's life since it was last renewed.
+    func renewLeaseIfDue(_ exchange: Exchange, outcome: inout ExchangeOutcome) {
+        guard let admission = exchange.admission else { return }
+        let now = ContinuousClock.now
+        guard outcome.leaseRenewedAt.duration(to: now) > .seconds(self.leaseSeconds) / 3 else { return }
+        outcome.leaseRenewedAt = now
+        self.settler?.renew(admission, until: Date().addingTimeInterval(TimeInterval(self.leaseSeconds)))
     }
 
     /// A request the upstream never answered, or that the edge refused after authenticating it.

@@ -10,7 +10,7 @@ struct QuotaGate: Sendable {
     let emergency: EmergencyAllowance
     let now: @Sendable () -> Date
     /// How long a lease stays open before the coordinator may treat it as abandoned; long streams renew it.
-    let leaseDuration: TimeInterval = 15 * 60
+    let leaseSeconds: Int64
 
     /// Admits the request or throws the refusal to answer with.
     func admit(_ authenticated: AuthenticatedStudent, requestID: String, requestBytes: Int, logger: Logger) async throws -> Admission {
@@ -26,7 +26,7 @@ struct QuotaGate: Sendable {
                 window: window,
                 leaseID: requestID,
                 estimate: estimate,
-                deadline: now.addingTimeInterval(self.leaseDuration)
+                deadline: now.addingTimeInterval(TimeInterval(self.leaseSeconds))
             )
         } catch {
             return try self.admitWithoutRedis(authenticated, requestID: requestID, window: window, error: error, logger: logger)

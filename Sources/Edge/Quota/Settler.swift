@@ -12,11 +12,16 @@ final class Settler: Service, Sendable {
         var usage: TokenUsage
     }
 
+    enum Work: Sendable {
+        case settlement(Settlement)
+        case renewal(Admission, Date)
+    }
+
     private let store: QuotaStore
     private let emergency: EmergencyAllowance
     private let logger: Logger
-    private let stream: AsyncStream<Settlement>
-    private let continuation: AsyncStream<Settlement>.Continuation
+    private let stream: AsyncStream<Work>
+    private let continuation: AsyncStream<Work>.Continuation
     /// How long a settlement keeps retrying before it is left to the coordinator's reconciliation.
     private let patience: Duration
 
@@ -25,25 +30,42 @@ final class Settler: Service, Sendable {
         self.emergency = emergency
         self.logger = logger
         self.patience = patience
-        (self.stream, self.continuation) = AsyncStream.makeStream(of: Settlement.self)
+        (self.stream, self.continuation) = AsyncStream.makeStream(of: Work.self)
     }
 
     func enqueue(_ admission: Admission, charge: Int64, usage: TokenUsage = .zero) {
         if admission.before == nil {
             self.emergency.record(admission.student, window: admission.window, charge: charge)
         }
-        self.continuation.yield(Settlement(admission: admission, charge: charge, usage: usage))
+        self.continuation.yield(.settlement(Settlement(admission: admission, charge: charge, usage: usage)))
+    }
+
+    /// Moves the lease's deadline on, for a stream still running.
+    func renew(_ admission: Admission, until deadline: Date) {
+        guard admission.before != nil else { return }  // no lease was taken while Redis was away
+        self.continuation.yield(.renewal(admission, deadline))
     }
 
     func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                for await settlement in self.stream {
-                    group.addTask { await self.settle(settlement) }
+                for await work in self.stream {
+                    switch work {
+                    case .settlement(let settlement): group.addTask { await self.settle(settlement) }
+                    case .renewal(let admission, let deadline): group.addTask { await self.renew(admission, deadline) }
+                    }
                 }
             }
         } onGracefulShutdown: {
             self.continuation.finish()  // the server has drained: settle what is queued, then stop
+        }
+    }
+
+    private func renew(_ admission: Admission, _ deadline: Date) async {
+        do {
+            _ = try await self.store.renew(admission.student, leaseID: admission.leaseID, deadline: deadline)
+        } catch {
+            self.logger.warning("lease renewal failed", metadata: ["goosey.lease.id": "\(admission.leaseID)"])
         }
     }
 

@@ -27,6 +27,8 @@ struct ExchangeOutcome: Sendable {
     var upstreamRequestID: String?
     var meter: UsageMeter
     var firstByteAt: ContinuousClock.Instant?
+    /// When the lease was last taken or renewed, for streams that outlive it.
+    var leaseRenewedAt = ContinuousClock.now
     var responseBytes = 0
     var clientAborted = false
 

@@ -9,6 +9,7 @@ import NIOCore
 /// - `upstream.connectTimeoutSeconds` (int, default 10) [UPSTREAM_CONNECT_TIMEOUT_SECONDS]
 /// - `upstream.idleTimeoutSeconds` (int, default 310: Claude Code gives up after 300 s of silence)
 /// - `upstream.maxConnections` (int, default 16384: HTTP/1 upstreams need one per open stream)
+/// - `upstream.clientShards` (int, default 8: connection pools the streams are spread over)
 /// - the real key itself only from the environment: [ANTHROPIC_API_KEY], never from the file or a flag.
 struct UpstreamConfiguration: Sendable {
     var baseURL: String
@@ -16,6 +17,7 @@ struct UpstreamConfiguration: Sendable {
     var connectTimeout: TimeAmount
     var idleTimeout: TimeAmount
     var maxConnections: Int
+    var clientShards: Int
 
     enum ConfigurationError: Error, CustomStringConvertible {
         case missingKey
@@ -39,6 +41,7 @@ struct UpstreamConfiguration: Sendable {
         self.connectTimeout = .seconds(Int64(reader.int(forKey: "upstream.connectTimeoutSeconds", default: 10)))
         self.idleTimeout = .seconds(Int64(reader.int(forKey: "upstream.idleTimeoutSeconds", default: 310)))
         self.maxConnections = reader.int(forKey: "upstream.maxConnections", default: 16384)
+        self.clientShards = reader.int(forKey: "upstream.clientShards", default: 8)
     }
 
     private static func apiKey(reader: ConfigReader, environment: [String: String]) throws -> String {
@@ -57,7 +60,7 @@ struct UpstreamConfiguration: Sendable {
         configuration.timeout = .init(connect: self.connectTimeout, read: self.idleTimeout)
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: self.maxConnections
+            concurrentHTTP1ConnectionsPerHostSoftLimit: max(self.maxConnections / max(self.clientShards, 1), 1)
         )
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow

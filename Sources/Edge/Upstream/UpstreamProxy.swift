@@ -8,7 +8,7 @@ import Shared
 /// Sends one accepted request to the upstream and streams the answer back unchanged, reading the
 /// usage off the bytes as they pass.
 struct UpstreamProxy: Sendable {
-    let client: HTTPClient
+    let clients: UpstreamClients
     let configuration: UpstreamConfiguration
     let recorder: UsageRecorder
 
@@ -21,7 +21,7 @@ struct UpstreamProxy: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            response = try await self.client.execute(upstreamRequest, deadline: .distantFuture, logger: logger)
+            response = try await self.clients.any().execute(upstreamRequest, deadline: .distantFuture, logger: logger)
         } catch {
             let answer = Self.clientError(for: error)
             logger.warning("upstream request failed", metadata: ["goosey.error.kind": "\(answer.kind)"])
@@ -75,6 +75,7 @@ struct UpstreamProxy: Sendable {
         do {
             for try await chunk in body {
                 outcome.noteChunk(chunk)
+                recorder.renewLeaseIfDue(exchange, outcome: &outcome)
                 do {
                     try await writer.write(chunk)
                 } catch {

@@ -27,6 +27,8 @@ struct LiveStack {
     let student: StudentRef
     let directory: Directory
     let store: QuotaStore
+    /// The test's own connections to the stack's Redis.
+    let directoryPool: RedisPool
 
     /// Provisions another student of the same course and returns their key.
     func issueKey(for student: String, state: KeyState = .active) async throws -> VirtualKey {
@@ -111,7 +113,8 @@ struct LiveStack {
                 studentKey: key.secretText,
                 student: student,
                 directory: directory,
-                store: QuotaStore(pool: pool)
+                store: QuotaStore(pool: pool),
+                directoryPool: pool
             )
             try await body(stack)
             group.cancelAll()
