@@ -208,3 +208,42 @@ import Testing
         }
     }
 }
+
+@Suite struct QuotaGatePiecesTests {
+    @Test func whileEverythingIsHeldTheStudentIsToldToRetryNotToStop() async throws {
+        let policy = QuotaPolicy.testing(limit: 1_000_000)
+        try await LiveStack.run(policy: policy) { stack in
+            let window = policy.period.window(containing: Date())
+            _ = try await stack.store.reserve(stack.student, policy: policy, window: window, leaseID: "elsewhere", estimate: 1_000_000, deadline: Date())
+            let (response, body) = try await QuotaEnforcementTests.send(StreamingPassthroughTests.messagesRequest(stack))
+            #expect(response.status.code == 429)
+            #expect(response.headers.first(name: "x-should-retry") == "true")
+            #expect(response.headers.first(name: "retry-after") == "2")
+            #expect(String(buffer: body).contains("rate_limit_error"))
+        }
+    }
+
+    @Test func theEmergencyAllowanceCountsRequestsAsTheyAreAdmitted() {
+        let allowance = EmergencyAllowance()
+        let student = StudentRef(course: "c", student: "s")
+        let window = PeriodWindow(index: 1, start: Date(), end: Date())
+        #expect(allowance.admit(student, window: window, cap: 100, estimate: 60))
+        #expect(allowance.admit(student, window: window, cap: 100, estimate: 60))
+        #expect(!allowance.admit(student, window: window, cap: 100, estimate: 1), "two in flight already passed the cap")
+        allowance.settle(student, window: window, estimate: 60, charge: 10)
+        allowance.settle(student, window: window, estimate: 60, charge: 10)
+        #expect(allowance.admit(student, window: window, cap: 100, estimate: 1))
+        #expect(allowance.admit(student, window: PeriodWindow(index: 2, start: Date(), end: Date()), cap: 100, estimate: 99))
+    }
+
+    @Test func anAnswerReadBeforeAnInvalidationIsNotCached() {
+        let cache = DirectoryCache()
+        let record = KeyRecord(student: StudentRef(course: "c", student: "s"), state: .active, keyID: "k")
+        let before = cache.generation
+        cache.apply(.key(sha256Hex: "h"))  // the key was suspended while Redis was being read
+        cache.remember(.known(record), for: "h", readAt: before)
+        #expect(cache.key("h") == nil)
+        cache.remember(.known(record), for: "h", readAt: cache.generation)
+        #expect(cache.key("h") == .known(record))
+    }
+}

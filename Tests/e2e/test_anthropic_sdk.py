@@ -197,3 +197,21 @@ def test_unknown_path_gets_an_anthropic_shaped_404(stack):
     status, body = raw_post(stack, "/v1/complete", b"{}")
     assert status == 404 and body["error"]["type"] == "not_found_error"
     assert body["request_id"].startswith("req_goosey_")
+
+
+def test_an_absolute_form_target_cannot_redirect_the_real_key(stack):
+    """`POST http://elsewhere/v1/messages` must still go to the configured upstream, never `elsewhere`."""
+    import socket
+    body = json.dumps({"model": MODEL, "max_tokens": 16, "messages": messages()}).encode()
+    head = (f"POST http://attacker.invalid:9/v1/messages HTTP/1.1\r\nHost: attacker.invalid\r\n"
+            f"x-api-key: {stack.student_key}\r\nanthropic-version: 2023-06-01\r\n"
+            f"content-type: application/json\r\ncontent-length: {len(body)}\r\nconnection: close\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", stack.edge_port), timeout=10) as connection:
+        connection.sendall(head + body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert b" 200 " in status_line, status_line
+    request_id = next(line.split(b": ", 1)[1].decode() for line in rest.split(b"\r\n") if line.lower().startswith(b"request-id:"))
+    assert stack.mock_record(request_id)["path"] == "/v1/messages"

@@ -12,7 +12,8 @@ enum ClientCredential: Equatable {
     case key(String)
 
     init(headers: HTTPFields) {
-        let value = headers[.xAPIKey] ?? Self.bearerToken(headers[.authorization])
+        let apiKey = headers[.xAPIKey].flatMap { $0.isEmpty ? nil : $0 }
+        let value = apiKey ?? Self.bearerToken(headers[.authorization])
         guard let value, !value.isEmpty else {
             self = .missing
             return

@@ -16,7 +16,12 @@ final class DirectoryCache: Sendable {
     private struct Storage {
         var keys: [String: KeyLookup] = [:]
         var policies: [StudentRef: QuotaPolicy?] = [:]
+        /// Bumped by every invalidation: an answer read from Redis before one is not stored after it.
+        var generation: UInt64 = 0
     }
+
+    /// Take before reading Redis; pass to `remember` so a change announced meanwhile wins.
+    var generation: UInt64 { self.storage.withLock { $0.generation } }
 
     private let storage = Mutex(Storage())
     private let capacity: Int
@@ -29,8 +34,9 @@ final class DirectoryCache: Sendable {
         self.storage.withLock { $0.keys[sha256Hex] }
     }
 
-    func remember(_ lookup: KeyLookup, for sha256Hex: String) {
+    func remember(_ lookup: KeyLookup, for sha256Hex: String, readAt generation: UInt64) {
         self.storage.withLock { storage in
+            guard storage.generation == generation else { return }
             if storage.keys.count >= self.capacity { storage.keys.removeAll(keepingCapacity: true) }
             storage.keys[sha256Hex] = lookup
         }
@@ -41,8 +47,9 @@ final class DirectoryCache: Sendable {
         self.storage.withLock { $0.policies[student] }
     }
 
-    func remember(_ policy: QuotaPolicy?, for student: StudentRef) {
+    func remember(_ policy: QuotaPolicy?, for student: StudentRef, readAt generation: UInt64) {
         self.storage.withLock { storage in
+            guard storage.generation == generation else { return }
             if storage.policies.count >= self.capacity { storage.policies.removeAll(keepingCapacity: true) }
             storage.policies[student] = .some(policy)
         }
@@ -50,6 +57,7 @@ final class DirectoryCache: Sendable {
 
     func apply(_ invalidation: Invalidation) {
         self.storage.withLock { storage in
+            storage.generation &+= 1
             switch invalidation {
             case .key(let hash):
                 storage.keys[hash] = nil
@@ -62,6 +70,10 @@ final class DirectoryCache: Sendable {
     }
 
     func removeAll() {
-        self.storage.withLock { $0 = Storage() }
+        self.storage.withLock { storage in
+            let generation = storage.generation &+ 1
+            storage = Storage()
+            storage.generation = generation
+        }
     }
 }

@@ -43,9 +43,10 @@ struct StudentAuthenticator: Sendable {
     /// no revocation can be written to an unreachable Redis meanwhile). The cache is emptied on resubscribing.
     private func record(_ hash: String, logger: Logger) async throws -> DirectoryCache.KeyLookup {
         if self.subscription.isLive, let cached = self.cache.key(hash) { return cached }
+        let generation = self.cache.generation
         do {
             let lookup: DirectoryCache.KeyLookup = try await self.directory.key(sha256Hex: hash).map { .known($0) } ?? .unknown
-            self.cache.remember(lookup, for: hash)
+            self.cache.remember(lookup, for: hash, readAt: generation)
             return lookup
         } catch {
             logger.warning("key lookup failed", metadata: ["goosey.error": "\(error)"])
@@ -56,9 +57,10 @@ struct StudentAuthenticator: Sendable {
 
     private func policy(_ student: StudentRef, logger: Logger) async throws -> QuotaPolicy? {
         if self.subscription.isLive, let cached = self.cache.policy(student) { return cached }
+        let generation = self.cache.generation
         do {
             let policy = try await self.directory.policy(for: student)
-            self.cache.remember(policy, for: student)
+            self.cache.remember(policy, for: student, readAt: generation)
             return policy
         } catch {
             logger.warning("policy lookup failed", metadata: ["goosey.error": "\(error)"])

@@ -34,7 +34,11 @@ final class RequestRecordLog: Service, Sendable {
                 guard var encoded = try? encoder.encode(record) else { continue }
                 encoded.append(0x0A)
                 let line = encoded
-                try await NIOThreadPool.singleton.runIfActive { handle.write(line) }
+                do {
+                    try await NIOThreadPool.singleton.runIfActive { try handle.write(contentsOf: line) }
+                } catch {
+                    self.logger.error("request record not written", metadata: ["goosey.error": "\(error)"])
+                }
             }
         } onGracefulShutdown: {
             self.continuation.finish()

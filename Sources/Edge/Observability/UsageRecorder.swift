@@ -15,7 +15,13 @@ struct UsageRecorder: Sendable {
         let cost = self.pricing.cost(of: report)
         if let admission = exchange.admission {
             let billable = report.billableUsage
-            self.settler?.enqueue(admission, charge: admission.policy.charge(for: billable, cost: cost), usage: billable)
+            var charge = admission.policy.charge(for: billable, cost: cost)
+            // A body cut before its usage (a JSON answer ends with it) says nothing of what the upstream
+            // already spent: charge what was held rather than nothing.
+            if billable.totalInputTokens == 0 && (outcome.clientAborted || !report.complete && report.errorType == nil) {
+                charge = max(charge, admission.hold)
+            }
+            self.settler?.enqueue(admission, charge: charge, usage: billable)
         }
         let now = ContinuousClock.now
         EdgeMetrics.recordExchange(
@@ -57,18 +63,26 @@ struct UsageRecorder: Sendable {
         self.settler?.renew(admission, until: Date().addingTimeInterval(TimeInterval(self.leaseSeconds)))
     }
 
+    /// The upstream answered but the client left before the answer's head went out: what the upstream spent
+    /// is unknown, so the hold is charged.
+    func recordAbandoned(_ exchange: Exchange, status: Int) {
+        if let admission = exchange.admission { self.settler?.enqueue(admission, charge: admission.hold) }
+        self.records?.append(self.emptyRecord(exchange, status: status, errorType: "client_closed_request"))
+    }
+
     /// A request the upstream never answered, or that the edge refused after authenticating it.
     func recordFailure(_ exchange: Exchange, status: Int, errorType: String) {
         if let admission = exchange.admission { self.settler?.enqueue(admission, charge: 0) }
-        let now = ContinuousClock.now
-        self.records?.append(
-            RequestRecord(
-                id: exchange.requestID, upstreamRequestID: nil, receivedAtMillis: exchange.receivedAtMillis,
-                keyID: exchange.keyID, method: exchange.method, path: exchange.path, status: status, model: nil,
-                stopReason: nil, errorType: errorType, usage: TokenUsage(), costPicoUSD: 0, estimated: false,
-                clientAborted: false, timeToFirstByteMicros: nil, totalMicros: exchange.started.duration(to: now).microseconds,
-                claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0
-            )
+        self.records?.append(self.emptyRecord(exchange, status: status, errorType: errorType))
+    }
+
+    private func emptyRecord(_ exchange: Exchange, status: Int, errorType: String) -> RequestRecord {
+        RequestRecord(
+            id: exchange.requestID, upstreamRequestID: nil, receivedAtMillis: exchange.receivedAtMillis,
+            keyID: exchange.keyID, method: exchange.method, path: exchange.path, status: status, model: nil,
+            stopReason: nil, errorType: errorType, usage: TokenUsage(), costPicoUSD: 0, estimated: false,
+            clientAborted: false, timeToFirstByteMicros: nil, totalMicros: exchange.started.duration(to: .now).microseconds,
+            claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0
         )
     }
 }

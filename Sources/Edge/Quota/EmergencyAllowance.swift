@@ -6,17 +6,22 @@ import Synchronization
 final class EmergencyAllowance: Sendable {
     private let spent = Mutex<[StudentRef: (period: Int64, amount: Int64)]>([:])
 
-    func admit(_ student: StudentRef, window: PeriodWindow, cap: Int64) -> Bool {
+    /// Admits while the student's spending on this edge is under `cap`, counting `estimate` at once so
+    /// parallel requests cannot all slip under the cap before the first one settles.
+    func admit(_ student: StudentRef, window: PeriodWindow, cap: Int64, estimate: Int64) -> Bool {
         self.spent.withLock { spent in
-            guard let entry = spent[student], entry.period == window.index else { return cap > 0 }
-            return entry.amount < cap
+            let current = spent[student].flatMap { $0.period == window.index ? $0.amount : nil } ?? 0
+            guard current < cap else { return false }
+            spent[student] = (window.index, current + estimate)
+            return true
         }
     }
 
-    func record(_ student: StudentRef, window: PeriodWindow, charge: Int64) {
+    /// Replaces an admission's estimate with what it really cost.
+    func settle(_ student: StudentRef, window: PeriodWindow, estimate: Int64, charge: Int64) {
         self.spent.withLock { spent in
             let current = spent[student].flatMap { $0.period == window.index ? $0.amount : nil } ?? 0
-            spent[student] = (window.index, current + charge)
+            spent[student] = (window.index, max(current - estimate + charge, 0))
         }
     }
 }

@@ -29,11 +29,20 @@ struct QuotaGate: Sendable {
                 deadline: now.addingTimeInterval(TimeInterval(self.leaseSeconds))
             )
         } catch {
-            return try self.admitWithoutRedis(authenticated, requestID: requestID, window: window, error: error, logger: logger)
+            return try self.admitWithoutRedis(
+                authenticated,
+                requestID: requestID,
+                requestBytes: requestBytes,
+                window: window,
+                error: error,
+                logger: logger
+            )
         }
         switch reservation {
         case .admitted(let hold, let before):
             return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: hold, before: before)
+        case .refused(let balance) where balance.remaining > 0:
+            throw QuotaRefusal.heldInFlight
         case .refused(let balance):
             throw QuotaRefusal.error(balance, policy: policy, window: window, now: now)
         }
@@ -44,6 +53,7 @@ struct QuotaGate: Sendable {
     private func admitWithoutRedis(
         _ authenticated: AuthenticatedStudent,
         requestID: String,
+        requestBytes: Int,
         window: PeriodWindow,
         error: any Error,
         logger: Logger
@@ -51,10 +61,11 @@ struct QuotaGate: Sendable {
         logger.warning("quota reserve failed", metadata: ["goosey.error": "\(error)"])
         let policy = authenticated.policy
         guard policy.failMode == .open else { throw AnthropicError.quotaUnavailable }
-        guard self.emergency.admit(authenticated.student, window: window, cap: policy.emergencyCapPerEdge) else {
+        let estimate = QuotaEstimate.hold(requestBytes: requestBytes, policy: policy)
+        guard self.emergency.admit(authenticated.student, window: window, cap: policy.emergencyCapPerEdge, estimate: estimate) else {
             throw AnthropicError.quotaUnavailable
         }
-        return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: 0, before: nil)
+        return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: estimate, before: nil)
     }
 }
 

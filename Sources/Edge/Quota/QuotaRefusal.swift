@@ -15,6 +15,15 @@ enum QuotaRefusal {
         )
     }
 
+    /// What is left is all held by the student's requests still running (parallel subagents): a
+    /// retryable 429, so Claude Code waits a moment instead of stopping for the period.
+    static let heldInFlight = AnthropicError(
+        status: .tooManyRequests,
+        type: "rate_limit_error",
+        message: "Goosey: the rest of your allowance is held by your requests still running; retrying shortly.",
+        extraHeaders: [.retryAfter: "2", .shouldRetry: "true"]
+    )
+
     static func message(_ balance: QuotaStore.Balance, policy: QuotaPolicy, window: PeriodWindow) -> String {
         let unit = QuotaDisplay.unitName(policy.unit)
         let used = QuotaDisplay.amount(balance.used, unit: policy.unit)

@@ -35,7 +35,7 @@ final class Settler: Service, Sendable {
 
     func enqueue(_ admission: Admission, charge: Int64, usage: TokenUsage = .zero) {
         if admission.before == nil {
-            self.emergency.record(admission.student, window: admission.window, charge: charge)
+            self.emergency.settle(admission.student, window: admission.window, estimate: admission.hold, charge: charge)
         }
         self.continuation.yield(.settlement(Settlement(admission: admission, charge: charge, usage: usage)))
     }

@@ -10,7 +10,8 @@ import NIOCore
 /// - `upstream.idleTimeoutSeconds` (int, default 310: Claude Code gives up after 300 s of silence)
 /// - `upstream.maxConnections` (int, default 16384: HTTP/1 upstreams need one per open stream)
 /// - `upstream.clientShards` (int, default 8: connection pools the streams are spread over)
-/// - the real key itself only from the environment: [ANTHROPIC_API_KEY], never from the file or a flag.
+/// - the real key itself only from the environment [ANTHROPIC_API_KEY] or the file `upstream.apiKeyFile`
+///   names; never from `goosey.toml` itself or a command-line flag.
 struct UpstreamConfiguration: Sendable {
     var baseURL: String
     var apiKey: String

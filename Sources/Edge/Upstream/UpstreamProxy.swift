@@ -13,7 +13,10 @@ struct UpstreamProxy: Sendable {
     let recorder: UsageRecorder
 
     func forward(_ request: Request, body: ByteBuffer, exchange: Exchange, logger: Logger) async throws -> Response {
-        var upstreamRequest = HTTPClientRequest(url: self.configuration.baseURL + request.uri.string)
+        // Only the path and query: an absolute-form target (`POST http://elsewhere/…`) must never pick the host
+        // that receives the real key.
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        var upstreamRequest = HTTPClientRequest(url: self.configuration.baseURL + request.uri.path + query)
         upstreamRequest.method = HTTPMethod(rawValue: request.method.rawValue)
         upstreamRequest.headers = ForwardedHeaders.upstreamRequest(from: request.headers, apiKey: self.configuration.apiKey)
         if request.method != .get && request.method != .head {
@@ -38,10 +41,12 @@ struct UpstreamProxy: Sendable {
         let upstreamRequestID = response.headers.first(name: "request-id")
         let contentType = response.headers.first(name: "content-type")
         let recorder = self.recorder
+        let bodyStart = BodyStartGuard { recorder.recordAbandoned(exchange, status: status) }
         return Response(
             status: HTTPResponse.Status(code: status, reasonPhrase: response.status.reasonPhrase),
             headers: headers,
             body: ResponseBody { writer in
+                bodyStart.markStarted()
                 try await withTaskExecutorPreference(exchange.executor) {
                     try await Self.relayBody(
                         response.body,

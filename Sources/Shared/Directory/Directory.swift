@@ -29,12 +29,10 @@ public struct Directory: Sendable {
     public func issueKey(sha256Hex: String, record: KeyRecord) async throws {
         try Self.validate(record.student)
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
-        _ = try await self.pool.withConnection { connection in
-            try await connection.pipeline([
-                ["SET", DirectoryKeys.key(sha256Hex: sha256Hex), json],
-                ["PUBLISH", DirectoryKeys.invalidations, Invalidation.key(sha256Hex: sha256Hex).payload],
-            ])
-        }
+        try await self.write(
+            ["SET", DirectoryKeys.key(sha256Hex: sha256Hex), json],
+            announcing: .key(sha256Hex: sha256Hex)
+        )
     }
 
     /// Suspends, reinstates or revokes a key. Revoking is final.
@@ -57,17 +55,13 @@ public struct Directory: Sendable {
     public func setPolicy(_ policy: QuotaPolicy, course: String, student: String? = nil) async throws {
         let json = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
         let (key, invalidation) = try Self.policyKey(course: course, student: student)
-        _ = try await self.pool.withConnection { connection in
-            try await connection.pipeline([["SET", key, json], ["PUBLISH", DirectoryKeys.invalidations, invalidation.payload]])
-        }
+        try await self.write(["SET", key, json], announcing: invalidation)
     }
 
     /// Drops one student's override, so the course's policy applies again.
     public func removePolicyOverride(_ student: StudentRef) async throws {
         let (key, invalidation) = try Self.policyKey(course: student.course, student: student.student)
-        _ = try await self.pool.withConnection { connection in
-            try await connection.pipeline([["DEL", key], ["PUBLISH", DirectoryKeys.invalidations, invalidation.payload]])
-        }
+        try await self.write(["DEL", key], announcing: invalidation)
     }
 
     /// The policy that applies to `student`: their override, else the course's; nil if neither is set.
@@ -78,9 +72,18 @@ public struct Directory: Sendable {
             ])
         }
         for reply in replies {
-            if case .success(.data(let bytes)) = reply { return try JSONDecoder().decode(QuotaPolicy.self, from: Data(bytes)) }
+            if case .data(let bytes) = try reply.get() { return try JSONDecoder().decode(QuotaPolicy.self, from: Data(bytes)) }
         }
         return nil
+    }
+
+    /// Runs one write and announces it; an error reply to either throws, so no change is reported done
+    /// that did not happen.
+    private func write(_ command: [String], announcing invalidation: Invalidation) async throws {
+        let replies = try await self.pool.withConnection { connection in
+            try await connection.pipeline([command, ["PUBLISH", DirectoryKeys.invalidations, invalidation.payload]])
+        }
+        for reply in replies { _ = try reply.get() }
     }
 
     static func policyKey(course: String, student: String?) throws -> (String, Invalidation) {

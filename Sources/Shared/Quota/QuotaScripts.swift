@@ -97,14 +97,14 @@ enum QuotaScripts {
     )
 
     /// KEYS: balance, closed, leases, deadlines, settled. ARGV: the five rollover arguments, lease id, charge,
-    /// then the tokens by class (input, 5m write, 1h write, read, output), counted for this period.
+    /// the tokens by class (input, 5m write, 1h write, read, output) counted for this period, now (ms).
     /// Reply: settled now (0 if it already was), then `balance_reply` after the charge.
-    /// Settling twice charges once: the settled hash remembers each lease for a day.
+    /// Settling twice charges once: the settled sorted set remembers each lease for a day.
     static let settle = RedisScript(
         rollover + """
 
             local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
-            if redis.call('HEXISTS', KEYS[5], ARGV[6]) == 1 then
+            if redis.call('ZSCORE', KEYS[5], ARGV[6]) then
               return {0, unpack(balance_reply(b))}
             end
             local lease = redis.call('HGET', KEYS[3], ARGV[6])
@@ -121,8 +121,9 @@ enum QuotaScripts {
               local count = tonumber(ARGV[7 + i]) or 0
               if count > 0 then redis.call('HINCRBY', KEYS[1], classes[i], count) end
             end
-            redis.call('HSET', KEYS[5], ARGV[6], ARGV[7])
-            redis.call('EXPIRE', KEYS[5], 86400)
+            local now = tonumber(ARGV[13])
+            redis.call('ZADD', KEYS[5], now, ARGV[6])
+            redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 86400000)
             return {1, unpack(balance_reply(b))}
             """
     )

@@ -71,6 +71,7 @@ public struct QuotaStore: Sendable {
         ]
         let classes = [usage.inputTokens, usage.cacheCreation5mTokens, usage.cacheCreation1hTokens, usage.cacheReadTokens, usage.outputTokens]
         let arguments = Self.rolloverArguments(policy, window) + [leaseID, String(max(charge, 0))] + classes.map { String($0) }
+            + [String(Self.milliseconds(Date()))]
         let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.settle, keys: keys, arguments: arguments) }
         let values = try Self.integers(reply, count: 5)
         return (values[0] == 1, Balance(periodIndex: values[1], total: values[2], used: values[3], held: values[4]))

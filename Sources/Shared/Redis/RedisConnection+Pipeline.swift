@@ -41,7 +41,13 @@ extension RedisConnection {
             var raw: UnsafeMutableRawPointer?
             guard redisGetReply(self.context, &raw) == REDIS_OK, let raw else { throw self.markBroken() }
             defer { freeReplyObject(raw) }
-            let reply = try RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+            let reply: RedisReply
+            do {
+                reply = try RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+            } catch {
+                self.broken.store(true, ordering: .releasing)  // later replies are unread: never lend this on
+                throw error
+            }
             if case .error(let message) = reply {
                 results.append(.failure(RedisError(serverMessage: message)))
             } else {

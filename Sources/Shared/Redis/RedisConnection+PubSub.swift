@@ -15,10 +15,16 @@ extension RedisConnection {
         let argv = RedisArgv((["SUBSCRIBE"] + channels).lazy.map(\.utf8))
         try await self.executor.run { () throws(RedisError) in
             try self.blockingSend(argv)
-            for _ in channels {
+            for channel in channels {
                 var raw: UnsafeMutableRawPointer?
                 guard redisGetReply(self.context, &raw) == REDIS_OK, let raw else { throw self.markBroken() }
-                freeReplyObject(raw)
+                defer { freeReplyObject(raw) }
+                let reply = try RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
+                // A refusal (an ACL without the channel) must not pass for a live subscription.
+                guard let parts = reply.array, parts.count == 3, parts[0].string == "subscribe", parts[1].string == channel else {
+                    if case .error(let message) = reply { throw RedisError(serverMessage: message) }
+                    throw RedisError(kind: .protocolError, detail: "SUBSCRIBE was not confirmed")
+                }
             }
         }
     }
