@@ -28,7 +28,7 @@ struct QuotaGate: Sendable {
                 estimate: estimate,
                 deadline: now.addingTimeInterval(TimeInterval(self.leaseSeconds))
             )
-        } catch {
+        } catch let error as RedisError where error.meansRedisIsUnreachable {
             return try self.admitWithoutRedis(
                 authenticated,
                 requestID: requestID,
@@ -66,6 +66,18 @@ struct QuotaGate: Sendable {
             throw AnthropicError.quotaUnavailable
         }
         return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: estimate, before: nil)
+    }
+}
+
+extension RedisError {
+    /// Redis could not be reached or is still loading: the course's fail mode decides. Anything else
+    /// (a script error, an unexpected reply) is a fault to surface, never a reason to serve unmetered.
+    var meansRedisIsUnreachable: Bool {
+        switch self.kind {
+        case .connectionFailed, .timeout, .connectionClosed, .connectionBroken, .io: true
+        case .server: self.code == "LOADING" || self.code == "MASTERDOWN" || self.code == "CLUSTERDOWN"
+        default: false
+        }
     }
 }
 
