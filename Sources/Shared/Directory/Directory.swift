@@ -35,13 +35,37 @@ public struct Directory: Sendable {
         )
     }
 
-    /// Suspends, reinstates or revokes a key. Revoking is final.
+    /// Suspends, reinstates or revokes a key. Revoking is final, also against a concurrent change: the
+    /// check and the write are one script.
     public func setKeyState(sha256Hex: String, _ state: KeyState) async throws {
-        guard var record = try await self.key(sha256Hex: sha256Hex) else { throw DirectoryError.unknownKey }
-        guard record.state != .revoked || state == .revoked else { throw DirectoryError.revokedIsFinal }
-        record.state = state
-        try await self.issueKey(sha256Hex: sha256Hex, record: record)
+        let reply = try await self.pool.withConnection { connection in
+            try await connection.evaluate(
+                Self.setKeyStateScript,
+                keys: [DirectoryKeys.key(sha256Hex: sha256Hex)],
+                arguments: [state.rawValue, DirectoryKeys.invalidations, Invalidation.key(sha256Hex: sha256Hex).payload]
+            )
+        }
+        switch reply.integer {
+        case 1: return
+        case -1: throw DirectoryError.unknownKey
+        case -2: throw DirectoryError.revokedIsFinal
+        default: throw QuotaStoreError.unexpectedReply
+        }
     }
+
+    /// KEYS: the key's record. ARGV: new state, channel, announcement. Reply: 1, -1 (no such key), -2 (revoked).
+    static let setKeyStateScript = RedisScript(
+        """
+        local stored = redis.call('GET', KEYS[1])
+        if not stored then return -1 end
+        local record = cjson.decode(stored)
+        if record.state == 'revoked' and ARGV[1] ~= 'revoked' then return -2 end
+        record.state = ARGV[1]
+        redis.call('SET', KEYS[1], cjson.encode(record))
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
+        return 1
+        """
+    )
 
     public func key(sha256Hex: String) async throws -> KeyRecord? {
         let reply = try await self.pool.withConnection { try await $0.command(["GET", DirectoryKeys.key(sha256Hex: sha256Hex)]) }
