@@ -84,7 +84,20 @@ final class Settler: Service, Sendable {
                     usage: settlement.usage
                 )
                 return
+            } catch let error as RedisError where !error.meansRedisIsUnreachable {
+                // Retrying cannot help a script error or a key of the wrong type: say so at once.
+                self.logger.error(
+                    "lease settlement refused by Redis",
+                    metadata: ["goosey.lease.id": "\(admission.leaseID)", "goosey.error": "\(error)"]
+                )
+                return
             } catch {
+                if backoff == .milliseconds(100) {
+                    self.logger.warning(
+                        "lease settlement waiting for Redis",
+                        metadata: ["goosey.lease.id": "\(admission.leaseID)", "goosey.error": "\(error)"]
+                    )
+                }
                 guard ContinuousClock.now + backoff < deadline else {
                     self.logger.error(
                         "lease left unsettled",
