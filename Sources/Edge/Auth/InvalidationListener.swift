@@ -12,7 +12,7 @@ struct InvalidationListener: Service {
     let state: SubscriptionState
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.subscriber.run { event in
                 switch event {
                 case .subscribed:

@@ -29,7 +29,7 @@ final class RequestRecordLog: Service, Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let handle = try self.openForAppending()
         defer { try? handle.close() }
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             for await record in self.stream {
                 guard var encoded = try? encoder.encode(record) else { continue }
                 encoded.append(0x0A)
@@ -47,7 +47,7 @@ final class RequestRecordLog: Service, Sendable {
 
     private func openForAppending() throws -> FileHandle {
         if !FileManager.default.fileExists(atPath: self.path) {
-            FileManager.default.createFile(atPath: self.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: self.path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         guard let handle = FileHandle(forWritingAtPath: self.path) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: self.path])
