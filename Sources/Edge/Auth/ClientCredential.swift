@@ -1,4 +1,5 @@
 import HTTPTypes
+import Shared
 
 /// What the client sent to prove who it is, read from `x-api-key` or `Authorization: Bearer`
 /// (Claude Code sends one or the other, or the same value in both with `apiKeyHelper`).
@@ -33,12 +34,6 @@ enum ClientCredential: Equatable {
         guard authorization.count > scheme.count, authorization.prefix(scheme.count).lowercased() == scheme else {
             return nil
         }
-        return String(authorization.dropFirst(scheme.count)).trimmingSpaces()
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        return String(authorization.dropFirst(scheme.count).trimmingSpaces())
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOHTTP1
+import Shared
 
 /// Which headers cross the edge, in each direction.
 ///
@@ -48,7 +49,7 @@ enum ForwardedHeaders {
         var tokens: Set<String> = []
         for value in values {
             for token in value.split(separator: ",") {
-                tokens.insert(String(token).trimmingSpaces().lowercased())
+                tokens.insert(token.trimmingSpaces().lowercased())
             }
         }
         return tokens

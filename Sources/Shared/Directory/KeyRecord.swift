@@ -24,7 +24,6 @@ public enum DirectoryKeys {
     public static func key(sha256Hex: String) -> String { "goosey:key:\(sha256Hex)" }
     public static func coursePolicy(_ course: String) -> String { "goosey:policy:\(course)" }
     public static func studentPolicy(_ student: StudentRef) -> String { "goosey:policy:\(student.course):\(student.student)" }
-    public static func student(_ student: StudentRef) -> String { "goosey:student:\(student.course):\(student.student)" }
 
     /// Every change to a key or a policy is published here, so edges drop what they cached.
     public static let invalidations = "goosey:invalidate"

@@ -23,8 +23,6 @@ public struct QuotaStore: Sendable {
 
         /// What is left once settled charges are taken; may be negative after an overspend.
         public var remaining: Int64 { self.total - self.used }
-        /// What a new request could still hold.
-        public var available: Int64 { self.total - self.used - self.held }
     }
 
     public enum Reservation: Sendable, Equatable {

@@ -76,12 +76,3 @@ public struct UsageMeter: Sendable {
         }
     }
 }
-
-extension StringProtocol {
-    fileprivate func trimmingSpaces() -> SubSequence {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = self.firstIndex(where: { !isSpace($0) }) else { return self[self.endIndex...] }
-        let last = self.lastIndex(where: { !isSpace($0) })!
-        return self[first...last]
-    }
-}
