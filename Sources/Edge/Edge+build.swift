@@ -2,6 +2,7 @@ import NIOCore
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOPosix
 import Prometheus
@@ -49,6 +50,7 @@ func buildEdge(
     if let records { services.append(records) }
     return Application(
         router: buildEdgeRouter(forwarding: forwarding, me: me, metrics: metrics),
+        server: .http1(configuration: HTTP1Channel.Configuration(additionalChannelHandlers: [FlushCoalescingHandler()])),
         configuration: configuration.application,
         services: services,
         onServerRunning: onServerRunning,

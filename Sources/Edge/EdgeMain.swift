@@ -2,6 +2,8 @@ import ArgumentParser
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import Shared
 
@@ -19,6 +21,9 @@ struct EdgeMain: AsyncParsableCommand {
     var config: String = GooseyConfigFile.defaultPath
 
     func run() async throws {
+        // Every task then runs on the event loops that do the I/O, so a request's work and its bytes
+        // share one thread instead of hopping to Swift's cooperative pool and back.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let reader = try GooseyConfigFile.reader(path: self.config, required: self.config != GooseyConfigFile.defaultPath)
         let configuration = try EdgeConfiguration(reader: reader)
         var logger = Logger(label: "goosey-edge")
