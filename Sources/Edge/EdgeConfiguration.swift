@@ -9,7 +9,6 @@ import Shared
 /// - `http.port` (int, default 8080) [HTTP_PORT]
 /// - `log.level` (string, default "notice") [LOG_LEVEL]
 /// - `redis.url` (string, default "redis://127.0.0.1:6379") [REDIS_URL]: keys, policies and balances
-/// - `redis.maxConnections` (int, default 32) [REDIS_MAX_CONNECTIONS]
 /// - `records.path` (string, optional: where request records are appended) [RECORDS_PATH]
 /// - `quota.leaseSeconds` (int, default 900) [QUOTA_LEASE_SECONDS]: a lease's life; streams renew theirs
 /// - the `upstream.*` keys of `UpstreamConfiguration`
@@ -27,8 +26,7 @@ struct EdgeConfiguration: Sendable {
         self.port = reader.int(forKey: "http.port", default: 8080)
         self.logLevel = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "notice")) ?? .notice
         self.redis = RedisPool.Configuration(
-            endpoint: try RedisEndpoint(url: reader.string(forKey: "redis.url", isSecret: true, default: "redis://127.0.0.1:6379")),
-            maxConnections: reader.int(forKey: "redis.maxConnections", default: 32)
+            endpoint: try RedisEndpoint(url: reader.string(forKey: "redis.url", isSecret: true, default: "redis://127.0.0.1:6379"))
         )
         self.recordsPath = reader.string(forKey: "records.path")
         self.leaseSeconds = Int64(max(reader.int(forKey: "quota.leaseSeconds", default: 900), 3))

@@ -38,4 +38,30 @@ import Testing
     @Test func failureSaysWhere() {
         #expect(JSONValidator.validate(Array(#"{"a":[1,2,}"#.utf8))?.offset == 10)
     }
+
+    /// Long strings are skipped eight bytes at a time: whatever lands at any place in such a word (or
+    /// in the tail after the last whole word) must still be seen, at the right byte.
+    @Test(arguments: [
+        (UInt8(0x0A), "control character in a string"), (UInt8(0x7F), nil), (UInt8(0xFF), "invalid UTF-8"),
+    ] as [(UInt8, String?)])
+    func everyPositionOfALongStringIsChecked(byte: UInt8, reason: String?) {
+        for position in 0..<40 {
+            var text = Array(repeating: UInt8(ascii: "a"), count: 40)
+            text[position] = byte
+            let failure = JSONValidator.validate([UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")])
+            #expect(failure?.reason == reason, "byte \(byte) at \(position)")
+            if reason != nil { #expect(failure?.offset == position + 1, "byte \(byte) at \(position)") }
+        }
+    }
+
+    @Test func quotesAndEscapesAnywhereInALongStringAreSeen() {
+        for position in 0..<40 {
+            var text = Array(repeating: UInt8(ascii: "a"), count: 40)
+            text[position] = UInt8(ascii: "\"")  // ends the string early: what follows is garbage
+            #expect(JSONValidator.validate([UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")])?.offset == position + 2)
+            text[position] = UInt8(ascii: "\\")
+            text[min(position + 1, 39)] = UInt8(ascii: "n")
+            #expect(JSONValidator.validate([UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")]) == nil)
+        }
+    }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -113,17 +115,28 @@ struct RedisConnectionTests {
         try await connection.ping()
     }
 
-    // MARK: - Executor
+    // MARK: - Concurrency
 
-    @Test func executorRunsBlockingWorkOnItsOwnQueue() async throws {
+    @Test func concurrentCommandsOnOneConnectionEachGetTheirOwnReply() async throws {
         let connection = try await self.connect()
-        #expect(!connection.executor.isCurrent)
-        #expect(await connection.executor.run { connection.executor.isCurrent })
-        #expect(await IsolatedCaller().runs(on: connection.executor))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let text = "reply \(index) " + String(repeating: "x", count: index * 37)
+                    let replies = try await connection.pipeline([["ECHO", text], ["ECHO", "second \(index)"]])
+                    let first = try replies[0].get()
+                    let second = try replies[1].get()
+                    #expect(first == .data(Array(text.utf8)))
+                    #expect(second == .data(Array("second \(index)".utf8)))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(!connection.isBroken)
     }
 
     @Test func blockingCommandsOnSeparateConnectionsOverlap() async throws {
-        // Eight 1 s BLPOPs: on the 2-thread cooperative pool they would take 4 s; each on its own queue, 1 s.
+        // Eight 1 s BLPOPs on 2 event loops: if a wait blocked a thread they would take 4 s; they take 1 s.
         var connections: [RedisConnection] = []
         for _ in 0..<8 { connections.append(try await self.connect()) }
         let start = ContinuousClock.now
@@ -159,92 +172,72 @@ struct RedisConnectionTests {
 
     // MARK: - Pool
 
-    func pool(maxConnections: Int, commandTimeout: Duration = .seconds(5), url: String = Self.url) throws -> RedisPool {
-        let configuration = RedisPool.Configuration(
-            endpoint: try RedisEndpoint(url: url),
-            maxConnections: maxConnections,
-            commandTimeout: commandTimeout
-        )
+    func pool(commandTimeout: Duration = .seconds(5), url: String = Self.url) throws -> RedisPool {
+        let configuration = RedisPool.Configuration(endpoint: try RedisEndpoint(url: url), commandTimeout: commandTimeout)
         return RedisPool(configuration, logger: Logger(label: "goosey.test.redis"))
     }
 
-    @Test func poolLendsEachConnectionToOneTaskAtATimeAndOpensAtMostItsMaximum() async throws {
-        let pool = try self.pool(maxConnections: 2)
-        let lent = LentConnections()
+    @Test func poolOpensOneConnectionPerEventLoopEvenWhenManyAskAtOnce() async throws {
+        let pool = try self.pool()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let ids = try await withThrowingTaskGroup(of: RedisReply.self) { group in
-            for _ in 0..<12 {
+            for _ in 0..<24 {
                 group.addTask {
-                    try await pool.withConnection { connection in
-                        #expect(lent.take(connection), "a connection was lent to two tasks at once")
-                        defer { lent.give(connection) }
-                        return try await connection.command(["CLIENT", "ID"])
-                    }
+                    let connection = try await pool.connection(on: eventLoop)
+                    #expect(connection.eventLoop === eventLoop)
+                    return try await connection.command(["CLIENT", "ID"])
                 }
             }
             return try await group.reduce(into: Set<RedisReply>()) { $0.insert($1) }
         }
-        #expect(ids.count <= 2)
+        #expect(ids.count == 1)
     }
 
     @Test func poolReplacesABrokenConnectionOnNextUse() async throws {
-        let pool = try self.pool(maxConnections: 1, commandTimeout: .milliseconds(200))
-        let first = try await pool.withConnection { connection in
-            let id = try await connection.command(["CLIENT", "ID"])
-            _ = try? await connection.command(["BLPOP", self.prefix + "never", "2"])
-            #expect(connection.isBroken)
-            return id
-        }
-        let second = try await pool.withConnection { try await $0.command(["CLIENT", "ID"]) }
-        #expect(second != first)
+        let pool = try self.pool(commandTimeout: .milliseconds(200))
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let first = try await pool.connection(on: eventLoop)
+        let firstID = try await first.command(["CLIENT", "ID"])
+        _ = try? await first.command(["BLPOP", self.prefix + "never", "2"])
+        #expect(first.isBroken)
+        let secondID = try await pool.connection(on: eventLoop).command(["CLIENT", "ID"])
+        #expect(secondID != firstID)
     }
 
-    @Test func poolFreesTheSlotWhenConnectingFails() async throws {
-        let pool = try self.pool(maxConnections: 1, url: "redis://127.0.0.1:1")
-        for _ in 0..<2 {  // the second attempt would wait forever if the first had kept the slot
-            let error = await #expect(throws: RedisError.self) { try await pool.withConnection { try await $0.ping() } }
-            #expect(error?.kind == .connectionFailed)
-        }
-    }
-
-    @Test func cancelledWaiterLeavesTheLine() async throws {
-        let pool = try self.pool(maxConnections: 1)
-        let (held, holding) = AsyncStream.makeStream(of: Void.self)
-        let (release, releasing) = AsyncStream.makeStream(of: Void.self)
-        let holder = Task {
-            defer { holding.finish() }  // so a failed connect fails the test instead of hanging it
-            try await pool.withConnection { _ in
-                holding.yield()
-                for await _ in release { break }
-            }
-        }
-        for await _ in held { break }
-        let waiter = Task { try await pool.withConnection { try await $0.ping() } }
-        try await Task.sleep(for: .milliseconds(50))
-        waiter.cancel()
-        await #expect(throws: CancellationError.self) { try await waiter.value }
-        releasing.yield()
-        try await holder.value
-        try await pool.withConnection { try await $0.ping() }
+    @Test func poolConnectsAnewAfterAFailedConnect() async throws {
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let port = try await FakePongServer.freePort()
+        let pool = try self.pool(url: "redis://127.0.0.1:\(port)")
+        let error = await #expect(throws: RedisError.self) { try await pool.connection(on: eventLoop) }
+        #expect(error?.kind == .connectionFailed)
+        let server = try await FakePongServer.start(port: port)
+        defer { server.close(promise: nil) }
+        try await pool.connection(on: eventLoop).ping()  // a remembered failure would throw again here
     }
 }
 
-/// Calls from an actor's isolation, to show the executor preference still moves the work.
-private actor IsolatedCaller {
-    func runs(on executor: SerialQueueExecutor) async -> Bool {
-        await executor.run { executor.isCurrent }
-    }
-}
-
-/// The connections lent out right now.
-private final class LentConnections: Sendable {
-    private let lent = Mutex(Set<ObjectIdentifier>())
-
-    /// Marks `connection` lent; `false` if it already was.
-    func take(_ connection: RedisConnection) -> Bool {
-        self.lent.withLock { $0.insert(ObjectIdentifier(connection)).inserted }
+/// A server that answers every read with `+PONG`: enough for `PING`, nothing else.
+private enum FakePongServer {
+    final class Answer: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: "+PONG\r\n")), promise: nil)
+        }
     }
 
-    func give(_ connection: RedisConnection) {
-        _ = self.lent.withLock { $0.remove(ObjectIdentifier(connection)) }
+    static func start(port: Int) async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { $0.pipeline.addHandler(Answer()) }
+            .bind(host: "127.0.0.1", port: port).get()
+    }
+
+    /// A port nothing listens on: bound by the system, then let go.
+    static func freePort() async throws -> Int {
+        let channel = try await Self.start(port: 0)
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
     }
 }

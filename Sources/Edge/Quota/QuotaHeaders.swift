@@ -51,8 +51,11 @@ enum QuotaHeaders {
         return Double(balance.used) / Double(balance.total)
     }
 
+    /// Two decimals, rounded down (`0.75`, `1.00`).
     static func fraction(_ value: Double) -> String {
-        String(format: "%.2f", (value * 100).rounded(.down) / 100)
+        let hundredths = Int64(max(value * 100, 0).rounded(.down))
+        let cents = hundredths % 100
+        return "\(hundredths / 100)." + (cents < 10 ? "0\(cents)" : String(cents))
     }
 
     static func periodName(_ period: PeriodSpec) -> String {

@@ -1,61 +1,89 @@
 import CHiredis
 import NIOCore
+import NIOPosix
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// One blocking hiredis connection, driven from async code without blocking the cooperative pool.
+/// One connection to Redis, driven by a NIO event loop: nothing blocks, and a command sent from that
+/// loop (where the edge's requests run) costs no thread switch.
 ///
-/// Every hiredis call runs synchronously on the connection's own `executor` (a serial queue), so calls never
-/// overlap even if two tasks share the connection. Usually a `RedisPool` lends it to one task at a time.
-public final class RedisConnection: @unchecked Sendable {
-    // @unchecked: `context` is touched only inside synchronous closures on `executor`'s serial queue
-    // (and in deinit, when nothing else can hold the connection); `broken` is atomic.
+/// Any number of tasks may send commands at once; they are pipelined on the wire and each gets its own
+/// reply (`RedisChannelHandler`). Blocking commands (`BLPOP`…) hold up everyone behind them, so a
+/// connection shared through a `RedisPool` must never be sent one.
+public final class RedisConnection: Sendable {
+    /// Set once by the channel handler when the connection can no longer be used.
+    final class BrokenFlag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { self.value.store(true, ordering: .releasing) }
+        var isSet: Bool { self.value.load(ordering: .acquiring) }
+    }
 
-    /// The serial executor every hiredis call of this connection runs on.
-    public let executor: SerialQueueExecutor
-    let context: UnsafeMutablePointer<redisContext>
-    let broken = Atomic<Bool>(false)
+    let channel: any Channel
+    private let handler: NIOLoopBound<RedisChannelHandler>
+    private let broken: BrokenFlag
 
-    private init(context: UnsafeMutablePointer<redisContext>, executor: SerialQueueExecutor) {
-        self.context = context
-        self.executor = executor
+    private init(channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>, broken: BrokenFlag) {
+        self.channel = channel
+        self.handler = handler
+        self.broken = broken
     }
 
     deinit {
-        redisFree(self.context)
+        self.channel.close(promise: nil)
     }
 
+    /// The event loop this connection's I/O runs on.
+    public var eventLoop: any EventLoop { self.channel.eventLoop }
+
     /// Whether an I/O, timeout or protocol error has made this connection unusable. A server's error reply does not.
-    public var isBroken: Bool { self.broken.load(ordering: .acquiring) }
+    public var isBroken: Bool { self.broken.isSet }
 
     /// Opens a connection, then sends `AUTH` and `SELECT` as the endpoint asks.
     /// - Parameters:
     ///   - connectTimeout: the longest to wait for the TCP connection.
-    ///   - commandTimeout: the longest any later send or reply may take; a timeout breaks the connection.
+    ///   - commandTimeout: the longest any reply may take; a timeout breaks the connection.
+    ///   - eventLoop: the loop to run on; by default the caller's, if it runs on one of NIO's.
     /// - Throws: `RedisError`, of kind `.connectionFailed`, `.timeout` or `.server` (a wrong password).
     public static func connect(
         to endpoint: RedisEndpoint,
         connectTimeout: Duration = .seconds(2),
-        commandTimeout: Duration = .seconds(5)
+        commandTimeout: Duration = .seconds(5),
+        on eventLoop: (any EventLoop)? = nil
     ) async throws(RedisError) -> RedisConnection {
-        let executor = SerialQueueExecutor(label: "goosey.redis.\(endpoint.host):\(endpoint.port)")
-        return try await executor.run { () throws(RedisError) -> RedisConnection in
-            let context = try Self.blockingOpen(
-                endpoint,
-                connectTimeout: connectTimeout,
-                commandTimeout: commandTimeout
-            )
-            let connection = RedisConnection(context: context, executor: executor)
-            try connection.blockingLogIn(endpoint)
-            return connection
+        let eventLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+        let broken = BrokenFlag()
+        let commandTimeout = TimeAmount(commandTimeout)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        RedisChannelHandler(commandTimeout: commandTimeout, broken: broken)
+                    )
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+        } catch {
+            if case ChannelError.connectTimeout = error {
+                throw RedisError(kind: .timeout, detail: "no connection within \(connectTimeout)")
+            }
+            throw RedisError(kind: .connectionFailed, detail: "could not connect: \(error)")
         }
+        let handler: NIOLoopBound<RedisChannelHandler>
+        do {
+            handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+        } catch {
+            channel.close(promise: nil)
+            throw RedisError(kind: .connectionClosed, detail: "the connection closed while opening")
+        }
+        let connection = RedisConnection(channel: channel, handler: handler, broken: broken)
+        try await connection.logIn(endpoint)
+        return connection
     }
 
     /// Opens a connection to a `redis://[[user]:password@]host[:port][/db]` URL.
@@ -64,11 +92,16 @@ public final class RedisConnection: @unchecked Sendable {
         connectTimeout: Duration = .seconds(2),
         commandTimeout: Duration = .seconds(5)
     ) async throws(RedisError) -> RedisConnection {
-        try await Self.connect(
-            to: RedisEndpoint(url: url),
-            connectTimeout: connectTimeout,
-            commandTimeout: commandTimeout
-        )
+        try await Self.connect(to: RedisEndpoint(url: url), connectTimeout: connectTimeout, commandTimeout: commandTimeout)
+    }
+
+    private func logIn(_ endpoint: RedisEndpoint) async throws(RedisError) {
+        if let password = endpoint.password {
+            _ = try await self.command(endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+        }
+        if endpoint.database != 0 {
+            _ = try await self.command(["SELECT", String(endpoint.database)])
+        }
     }
 
     // MARK: - Commands
@@ -101,72 +134,50 @@ public final class RedisConnection: @unchecked Sendable {
         guard argv.count > 0, argv.count <= Int(Int32.max) else {
             throw RedisError(kind: .invalidCommand, detail: "a command needs 1 to \(Int32.max) arguments")
         }
-        return try await self.executor.run { () throws(RedisError) -> RedisReply in
-            try self.blockingCommand(argv)
-        }
-    }
-}
-
-// MARK: - Blocking calls, only ever run on `executor`
-
-extension RedisConnection {
-    private static func blockingOpen(
-        _ endpoint: RedisEndpoint,
-        connectTimeout: Duration,
-        commandTimeout: Duration
-    ) throws(RedisError) -> UnsafeMutablePointer<redisContext> {
-        guard let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), timeval(connectTimeout)) else {
-            throw RedisError(kind: .connectionFailed, detail: "hiredis could not allocate a context")
-        }
-        guard context.pointee.err == 0 else {
-            let error = RedisError(failedContext: context, errno: errno, connecting: true)
-            redisFree(context)
-            throw error
-        }
-        guard redisSetTimeout(context, timeval(commandTimeout)) == REDIS_OK else {
-            let error = RedisError(failedContext: context, errno: errno, connecting: true)
-            redisFree(context)
-            throw error
-        }
-        _ = redisEnableKeepAlive(context)  // best effort: only helps notice a dead peer sooner
-        return context
+        let reply = try await self.send([argv], expectedReplies: 1)[0]
+        return try reply.get()
     }
 
-    private func blockingLogIn(_ endpoint: RedisEndpoint) throws(RedisError) {
-        if let password = endpoint.password {
-            let auth = endpoint.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
-            _ = try self.blockingCommand(RedisArgv(auth.lazy.map(\.utf8)))
-        }
-        if endpoint.database != 0 {
-            _ = try self.blockingCommand(RedisArgv(["SELECT", String(endpoint.database)].lazy.map(\.utf8)))
-        }
-    }
-
-    func blockingCommand(_ argv: RedisArgv) throws(RedisError) -> RedisReply {
-        precondition(self.executor.isCurrent, "hiredis called off the connection's executor")
+    /// Writes `commands` in one go and waits for `expectedReplies` replies.
+    func send(_ commands: [RedisArgv], expectedReplies: Int) async throws(RedisError) -> [Result<RedisReply, RedisError>] {
         guard !self.isBroken else {
             throw RedisError(kind: .connectionBroken, detail: "an earlier error broke this connection")
         }
-        let raw = argv.withUnsafeArgv { argc, argv, lengths in
-            redisCommandArgv(self.context, argc, argv, lengths)
+        let replies = self.channel.eventLoop.makePromise(of: [Result<RedisReply, RedisError>].self)
+        let request = RedisRequest(commands: commands, expectedReplies: expectedReplies, replies: replies)
+        // The write fails only if the handler never saw the request (the channel had closed); once it has,
+        // the handler completes `replies` itself.
+        self.channel.writeAndFlush(request).whenFailure { _ in
+            replies.fail(RedisError(kind: .connectionBroken, detail: "the connection is closed"))
         }
-        guard let raw else {
-            let error = RedisError(failedContext: self.context, errno: errno, connecting: false)  // errno first
-            self.broken.store(true, ordering: .releasing)
+        do {
+            return try await replies.futureResult.get()
+        } catch let error as RedisError {
             throw error
+        } catch {
+            throw RedisError(kind: .io, detail: "\(error)")
         }
-        defer { freeReplyObject(raw) }
-        let reply = try RedisReply(copying: raw.assumingMemoryBound(to: redisReply.self))
-        if case .error(let message) = reply {
-            throw RedisError(serverMessage: message)
+    }
+
+    /// The next push (a message or a pong), or nil if none arrives within `timeout`.
+    func nextPush(timeout: Duration) async throws(RedisError) -> RedisReply? {
+        let handler = self.handler
+        let timeout = TimeAmount(timeout)
+        do {
+            return try await self.channel.eventLoop.flatSubmit {
+                handler.value.nextPush(timeout: timeout, eventLoop: handler.eventLoop)
+            }.get()
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw RedisError(kind: .io, detail: "\(error)")
         }
-        return reply
     }
 }
 
-extension timeval {
-    fileprivate init(_ duration: Duration) {
+extension TimeAmount {
+    init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        self.init(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -1,107 +1,89 @@
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 
-/// Lends Redis connections to one task at a time, opening up to `maxConnections` on demand.
+/// Shares one Redis connection per event loop among every task that runs there, opening it on first use.
 ///
-/// A connection that broke (I/O error, timeout, server hang-up) is dropped when it comes back, and the
-/// next borrower gets a freshly opened one. A command that fails is never retried: it may have run.
+/// A command from a request's task goes out on the connection of the request's own event loop: no thread
+/// switch, and the commands of concurrent requests are pipelined. A connection that broke (I/O error,
+/// timeout, server hang-up) is replaced on the next use. A command that fails is never retried: it may have run.
 public final class RedisPool: Sendable {
-    /// How to reach Redis and how many connections to keep.
+    /// How to reach Redis.
     public struct Configuration: Sendable {
         public var endpoint: RedisEndpoint
-        /// The most connections open at once; further borrowers wait in line.
-        public var maxConnections: Int
         public var connectTimeout: Duration
         public var commandTimeout: Duration
 
-        public init(
-            endpoint: RedisEndpoint,
-            maxConnections: Int = 16,
-            connectTimeout: Duration = .seconds(2),
-            commandTimeout: Duration = .seconds(5)
-        ) {
+        public init(endpoint: RedisEndpoint, connectTimeout: Duration = .seconds(2), commandTimeout: Duration = .seconds(5)) {
             self.endpoint = endpoint
-            self.maxConnections = maxConnections
             self.connectTimeout = connectTimeout
             self.commandTimeout = commandTimeout
         }
     }
 
+    private enum Slot {
+        case open(RedisConnection)
+        case opening(Task<RedisConnection, any Error>)
+    }
+
     private let configuration: Configuration
     private let logger: Logger
-    private let state: Mutex<RedisPoolState>
+    private let slots = Mutex<[ObjectIdentifier: Slot]>([:])
 
     public init(_ configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.state = Mutex(RedisPoolState(maxConnections: configuration.maxConnections))
     }
 
-    /// Lends a connection to `body` and takes it back when `body` returns or throws.
-    /// - Throws: what `body` throws; `RedisError` if no connection could be opened; `CancellationError`
-    ///   if the task is cancelled while waiting for a connection.
+    /// Hands the connection of the caller's event loop to `body`.
+    /// - Throws: what `body` throws; `RedisError` if no connection could be opened.
     public func withConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (RedisConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        let connection = try await self.lease()
-        defer { self.release(connection) }
-        return try await body(connection)
+        try await body(try await self.connection())
     }
 
-    // MARK: - Lending
-
-    private func lease() async throws -> RedisConnection {
-        switch try await self.grant() {
-        case .reuse(let connection):
+    /// The open connection of `eventLoop`, by default the caller's (any loop's, off NIO's threads).
+    public func connection(on eventLoop: (any EventLoop)? = nil) async throws(RedisError) -> RedisConnection {
+        let eventLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+        let key = ObjectIdentifier(eventLoop)
+        let slot: Slot = self.slots.withLock { slots in
+            switch slots[key] {
+            case .open(let connection) where !connection.isBroken:
+                return .open(connection)
+            case .opening(let task):
+                return .opening(task)
+            case .open, nil:
+                let task = Task { [configuration] in
+                    try await RedisConnection.connect(
+                        to: configuration.endpoint,
+                        connectTimeout: configuration.connectTimeout,
+                        commandTimeout: configuration.commandTimeout,
+                        on: eventLoop
+                    )
+                }
+                slots[key] = .opening(task)
+                return .opening(task)
+            }
+        }
+        switch slot {
+        case .open(let connection):
             return connection
-        case .connect:
+        case .opening(let opening):
             do {
-                let connection = try await RedisConnection.connect(
-                    to: self.configuration.endpoint,
-                    connectTimeout: self.configuration.connectTimeout,
-                    commandTimeout: self.configuration.commandTimeout
-                )
-                self.logger.debug(
-                    "redis connection opened",
-                    metadata: ["goosey.redis.endpoint": "\(self.configuration.endpoint)"]
-                )
+                let connection = try await opening.value
+                self.slots.withLock { slots in
+                    if case .opening(let task) = slots[key], task == opening { slots[key] = .open(connection) }
+                }
                 return connection
             } catch {
-                self.release(nil)
-                throw error
-            }
-        }
-    }
-
-    private func grant() async throws -> RedisPoolState.Grant {
-        let (immediate, id) = self.state.withLock { state in (state.lease(), state.makeWaiterID()) }
-        if let immediate { return immediate }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: RedisPoolState.Waiter) in
-                let outcome: Result<RedisPoolState.Grant, any Error>? = self.state.withLock { state in
-                    if let grant = state.lease() { return .success(grant) }  // released since the first try
-                    // Checked under the lock, so a cancellation either sees this waiter or is seen here.
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    state.wait(id: id, continuation)
-                    return nil
+                self.slots.withLock { slots in
+                    if case .opening(let task) = slots[key], task == opening { slots[key] = nil }
                 }
-                if let outcome { continuation.resume(with: outcome) }
+                throw error as? RedisError ?? RedisError(kind: .connectionFailed, detail: "\(error)")
             }
-        } onCancel: {
-            self.state.withLock { $0.cancel(id: id) }?.resume(throwing: CancellationError())
-        }
-    }
-
-    private func release(_ connection: RedisConnection?) {
-        if let connection, connection.isBroken {
-            self.logger.debug(
-                "redis connection broken, dropped",
-                metadata: ["goosey.redis.endpoint": "\(self.configuration.endpoint)"]
-            )
-        }
-        if let (waiter, grant) = self.state.withLock({ $0.release(connection) }) {
-            waiter.resume(returning: grant)
         }
     }
 }

@@ -48,7 +48,7 @@ public struct RedisSubscriber: Sendable {
         var lastPing = clock.now
         var lastAnswer = clock.now
         while !Task.isCancelled {
-            if let push = try await connection.nextPush(timeoutMilliseconds: 200) {
+            if let push = try await connection.nextPush(timeout: .milliseconds(200)) {
                 lastAnswer = clock.now
                 if let event = Self.event(from: push) { handle(event) }
             }

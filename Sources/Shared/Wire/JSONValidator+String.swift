@@ -3,6 +3,8 @@ extension JSONValidator.Scanner {
     mutating func string() throws(JSONValidator.Failure) {
         self.index += 1
         while self.index < self.bytes.count {
+            self.skipPlainText()
+            guard self.index < self.bytes.count else { break }
             let byte = self.bytes[self.index]
             switch byte {
             case UInt8(ascii: "\""):
@@ -19,6 +21,25 @@ extension JSONValidator.Scanner {
             }
         }
         throw self.fail("unterminated string")
+    }
+
+    /// Skips eight bytes at a time while none of them is a quote, a backslash, a control character or part
+    /// of a multi-byte scalar: the bulk of a Claude Code body is such text, and `string()` then looks at
+    /// each byte only where something may happen.
+    private mutating func skipPlainText() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        while self.index + 8 <= self.bytes.count {
+            let word = self.bytes.loadUnaligned(fromByteOffset: self.index, as: UInt64.self)
+            let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            // A byte's high bit ends up set where it is zero in `quotes` or `backslashes`, below 0x20 in
+            // `word`, or 0x80 and above: a false alarm only sends those eight bytes the slow way.
+            let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                | ((word &- ones &* 0x20) & ~word) | word
+            if special & highBits != 0 { return }
+            self.index += 8
+        }
     }
 
     private mutating func escape() throws(JSONValidator.Failure) {

@@ -1,10 +1,10 @@
 import Dispatch
 
-/// A `TaskExecutor` backed by one serial `DispatchQueue`, for C calls that block (hiredis, libpq).
+/// A `TaskExecutor` backed by one serial `DispatchQueue`, for C calls that block (libpq).
 ///
 /// Each connection owns one. `run(_:)` hops the calling task onto the queue with
 /// `withTaskExecutorPreference`, runs a synchronous closure there and hops back, so a blocking
-/// `redisCommandArgv` or `PQexecParams` parks this queue's thread instead of one of the cooperative
+/// `PQexecParams` parks this queue's thread instead of one of the cooperative
 /// pool's threads (2 on our machines). Serial dispatch queues target libdispatch's overcommit root queue,
 /// so every blocked connection gets a thread of its own. Because each closure is synchronous, jobs never
 /// interleave: that serial order is what makes the C handle safe to share. (Style guide §2.3.)
