@@ -66,6 +66,33 @@ import Testing
         }
     }
 
+    @Test func aStudentWhoRanOutDrawsOnTheCourseReserveUpToTheirCap() async throws {
+        var reserved = QuotaPolicy.testing(limit: 50_000)
+        // A draw asks for a request's estimate (~20,000 weighted tokens): the cap of 1,000 gives less.
+        reserved.reserve = CourseReserve(total: 10_000_000_000, capPerStudent: 1_000_000)
+        let policy = reserved
+        try await LiveStack.run(policy: policy) { stack in
+            let (first, _) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(first.status == .ok)
+            let spent = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 && $0.used > 0 }
+            #expect(spent.remaining <= 0, "the first request used the whole allowance")
+            let (rescued, _) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(rescued.status == .ok)
+            let afterRescue = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 && $0.used > spent.used }
+            #expect(afterRescue.total == policy.limit + 1_000_000)
+            var refusal: HTTPClientResponse?
+            for _ in 0..<40 where refusal == nil {  // the cap runs out after a few more requests
+                let (answer, _) = try await Self.send(Requests.messagesRequest(stack))
+                if answer.status == .tooManyRequests { refusal = answer }
+                _ = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
+            }
+            #expect(refusal?.headers.first(name: "x-should-retry") == "false")
+            let final = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
+            #expect(final.total == policy.limit + 1_000_000, "the whole cap and no more was drawn")
+            #expect(final.used >= final.total)
+        }
+    }
+
     @Test func countTokensIsNeverRefusedForQuota() async throws {
         let policy = QuotaPolicy.testing(limit: 0)
         try await LiveStack.run(policy: policy) { stack in

@@ -11,7 +11,8 @@ import Testing
         carryOver: CarryOver = .none,
         overspend: OverspendRule = .forgive,
         failMode: FailMode = .open,
-        emergencyCapPerEdge: Int64? = nil
+        emergencyCapPerEdge: Int64? = nil,
+        reserve: CourseReserve? = nil
     ) -> QuotaPolicy {
         QuotaPolicy(
             limit: limit,
@@ -20,7 +21,8 @@ import Testing
             carryOver: carryOver,
             overspend: overspend,
             failMode: failMode,
-            emergencyCapPerEdge: emergencyCapPerEdge
+            emergencyCapPerEdge: emergencyCapPerEdge,
+            reserve: reserve
         )
     }
 
@@ -55,6 +57,7 @@ import Testing
         policy(carryOver: .cappedPercent(50), emergencyCapPerEdge: 0),
         policy(limit: 0, unit: .tokens(weights(1, 2, 3, 4, 5))),
         policy(limit: QuotaAmount.maximum, carryOver: .capped(QuotaAmount.maximum)),
+        policy(reserve: CourseReserve(total: 2_000_000_000, capPerStudent: 100_000_000)),
     ])
     func policiesRoundTripThroughJSON(policy: QuotaPolicy) throws {
         let data = try policy.jsonData()
@@ -70,6 +73,7 @@ import Testing
         #expect(policy.overspend == .forgive)
         #expect(policy.failMode == .open)
         #expect(policy.emergencyCapPerEdge == 50_000)
+        #expect(policy.reserve == nil)
         #expect(policy.period == (try PeriodSpec(length: .months(1))))
     }
 
@@ -78,6 +82,7 @@ import Testing
         #"{"limit":1125899906842625,"unit":{"kind":"usd"},"period":{"length":"7d"}}"#,
         #"{"limit":1000,"unit":{"kind":"usd"},"period":{"length":"1d"},"#
             + #""carryOver":{"kind":"cappedPercent","percent":150}}"#,
+        #"{"limit":1000,"unit":{"kind":"usd"},"period":{"length":"1d"},"reserve":{"total":-5,"capPerStudent":1}}"#,
         #"{"limit":1000,"unit":{"kind":"usd"},"period":{"length":"7d"},"carryOver":{"kind":"capped","amount":-5}}"#,
         #"{"limit":1000,"unit":{"kind":"usd"},"period":{"length":"7d"},"carryOver":{"kind":"capped"}}"#,
         #"{"limit":1000,"unit":{"kind":"usd"},"period":{"length":"7d"},"carryOver":{"kind":"some"}}"#,

@@ -84,6 +84,26 @@ import Testing
         #expect(try await self.store.balance(student, policy: policy, window: Self.window(4)).0.total == 1_000)
     }
 
+    @Test func theCourseReserveIsCappedPerStudentAndRefilledEachPeriod() async throws {
+        let course = "R-\(UInt64.random(in: 0...UInt64.max))"
+        let student = { (id: String) in StudentRef(course: course, student: id) }
+        let policy = Self.policy(limit: 1_000)
+        let reserve = CourseReserve(total: 1_000, capPerStudent: 400)
+        let draw = { (id: String, index: Int64, wanted: Int64) in
+            try await self.store.drawReserve(reserve, for: student(id), policy: policy, window: Self.window(index), wanted: wanted)
+        }
+        #expect(try await draw("a", 5, 300).drawn == 300)
+        let capped = try await draw("a", 5, 300)
+        #expect(capped.drawn == 100)  // a's cap of 400
+        #expect(capped.balance?.total == 1_400)  // granted to a for this period
+        #expect(try await draw("a", 5, 300).drawn == 0)
+        #expect(try await draw("b", 5, 500).drawn == 400)
+        #expect(try await draw("c", 5, 400).drawn == 200)  // what is left of 1,000
+        #expect(try await draw("d", 5, 1).drawn == 0)
+        #expect(try await draw("a", 6, 300).drawn == 300)  // a new period refills it
+        #expect(try await self.store.balance(student("a"), policy: policy, window: Self.window(6)).0.total == 1_300)
+    }
+
     static let rolloverCases: [(CarryOver, OverspendRule)] = [
         (.none, .forgive), (.all, .forgive), (.capped(300), .forgive), (.cappedPercent(25), .forgive),
         (.none, .deductFromNext), (.all, .deductFromNext), (.cappedPercent(50), .deductFromNext),

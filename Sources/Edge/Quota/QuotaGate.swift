@@ -18,16 +18,28 @@ struct QuotaGate: Sendable {
         let policy = authenticated.policy
         let window = policy.period.window(containing: now)
         let estimate = QuotaEstimate.hold(requestBytes: requestBytes, policy: policy)
-        let reservation: QuotaStore.Reservation
+        var reservation: QuotaStore.Reservation
         do {
-            reservation = try await self.store.reserve(
-                authenticated.student,
-                policy: policy,
-                window: window,
-                leaseID: requestID,
-                estimate: estimate,
-                deadline: now.addingTimeInterval(TimeInterval(self.leaseSeconds))
-            )
+            let reserve = {
+                try await self.store.reserve(
+                    authenticated.student,
+                    policy: policy,
+                    window: window,
+                    leaseID: requestID,
+                    estimate: estimate,
+                    deadline: now.addingTimeInterval(TimeInterval(self.leaseSeconds))
+                )
+            }
+            reservation = try await reserve()
+            if case .refused(let balance) = reservation, balance.remaining <= 0, let courseReserve = policy.reserve {
+                let (drawn, _) = try await self.store.drawReserve(
+                    courseReserve, for: authenticated.student, policy: policy, window: window, wanted: estimate
+                )
+                if drawn > 0 {
+                    logger.notice("drew on the course reserve", metadata: ["goosey.quota.drawn": "\(drawn)"])
+                    reservation = try await reserve()
+                }
+            }
         } catch let error as RedisError where error.meansRedisIsUnreachable {
             return try self.admitWithoutRedis(
                 authenticated,

@@ -4,13 +4,13 @@ import Foundation
 ///
 /// ```json
 /// {"carryOver":{"kind":"capped","amount":100000000},"emergencyCapPerEdge":25000000,"failMode":"open",
-///  "limit":500000000,"overspend":"forgive",
+///  "limit":500000000,"overspend":"forgive","reserve":{"capPerStudent":100000000,"total":2000000000},
 ///  "period":{"anchor":"mon 00:00","length":"7d","timeZone":"Australia/Sydney"},
 ///  "unit":{"kind":"tokens","weights":{"cacheReadMilli":100,…}}}
 /// ```
 ///
 /// Every number is an integer below 2⁵³, exact as a Lua double. Decoding validates (``QuotaPolicy/validate()``);
-/// a missing `carryOver`, `overspend`, `failMode` or `emergencyCapPerEdge` takes its default, so older
+/// a missing `carryOver`, `overspend`, `failMode`, `emergencyCapPerEdge` or `reserve` takes its default, so older
 /// records still load.
 extension QuotaPolicy: Codable {
     enum CodingKeys: String, CodingKey {
@@ -21,6 +21,7 @@ extension QuotaPolicy: Codable {
         case overspend
         case failMode
         case emergencyCapPerEdge
+        case reserve
     }
 
     public init(from decoder: any Decoder) throws {
@@ -32,7 +33,8 @@ extension QuotaPolicy: Codable {
             carryOver: try container.decodeIfPresent(CarryOver.self, forKey: .carryOver) ?? .none,
             overspend: try container.decodeIfPresent(OverspendRule.self, forKey: .overspend) ?? .forgive,
             failMode: try container.decodeIfPresent(FailMode.self, forKey: .failMode) ?? .open,
-            emergencyCapPerEdge: try container.decodeIfPresent(Int64.self, forKey: .emergencyCapPerEdge)
+            emergencyCapPerEdge: try container.decodeIfPresent(Int64.self, forKey: .emergencyCapPerEdge),
+            reserve: try container.decodeIfPresent(CourseReserve.self, forKey: .reserve)
         )
         do {
             try self.validate()
@@ -50,6 +52,7 @@ extension QuotaPolicy: Codable {
         try container.encode(self.overspend, forKey: .overspend)
         try container.encode(self.failMode, forKey: .failMode)
         try container.encode(self.emergencyCapPerEdge, forKey: .emergencyCapPerEdge)
+        try container.encodeIfPresent(self.reserve, forKey: .reserve)
     }
 
     /// The JSON with sorted keys: the same policy always gives the same bytes.

@@ -13,6 +13,8 @@ public struct QuotaPolicy: Sendable, Hashable {
     public var failMode: FailMode
     /// What one edge lets a student spend per period while Redis is unreachable (fail-open courses).
     public var emergencyCapPerEdge: Int64
+    /// The course reserve a student who has run out draws on; nil when the course has none.
+    public var reserve: CourseReserve?
 
     /// - Parameter emergencyCapPerEdge: nil for 5 % of `limit`, rounded up (``defaultEmergencyCap(limit:)``).
     public init(
@@ -22,7 +24,8 @@ public struct QuotaPolicy: Sendable, Hashable {
         carryOver: CarryOver = .none,
         overspend: OverspendRule = .forgive,
         failMode: FailMode = .open,
-        emergencyCapPerEdge: Int64? = nil
+        emergencyCapPerEdge: Int64? = nil,
+        reserve: CourseReserve? = nil
     ) {
         self.limit = limit
         self.unit = unit
@@ -31,6 +34,7 @@ public struct QuotaPolicy: Sendable, Hashable {
         self.overspend = overspend
         self.failMode = failMode
         self.emergencyCapPerEdge = emergencyCapPerEdge ?? Self.defaultEmergencyCap(limit: limit)
+        self.reserve = reserve
     }
 
     /// 5 % of `limit`, rounded up.
@@ -63,6 +67,10 @@ public struct QuotaPolicy: Sendable, Hashable {
         }
         try check(self.limit, "limit")
         try check(self.emergencyCapPerEdge, "emergencyCapPerEdge")
+        if let reserve = self.reserve {
+            try check(reserve.total, "the reserve's total")
+            try check(reserve.capPerStudent, "the reserve's cap per student")
+        }
         switch self.carryOver {
         case .capped(let amount): try check(amount, "the carry-over cap")
         case .cappedPercent(let percent) where !(0...100).contains(percent):

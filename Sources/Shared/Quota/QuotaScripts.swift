@@ -165,4 +165,25 @@ enum QuotaScripts {
             return reply
             """
     )
+
+    /// KEYS: the reserve's pool, its drawn hash. ARGV: period index, total, cap per student, student, wanted.
+    /// Refills the pool when the period changed, then draws what the pool, the student's cap and `wanted`
+    /// allow. Reply: {drawn now, left in the pool, drawn by the student this period}.
+    static let drawReserve = RedisScript(
+        """
+        local function n(value) return string.format('%d', value) end
+        local period = tonumber(ARGV[1])
+        if tonumber(redis.call('HGET', KEYS[1], 'period') or '-1') ~= period then
+          redis.call('HSET', KEYS[1], 'period', n(period), 'left', n(tonumber(ARGV[2])))
+          redis.call('DEL', KEYS[2])
+        end
+        local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
+        local drawn = tonumber(redis.call('HGET', KEYS[2], ARGV[4]) or '0')
+        local amount = math.min(tonumber(ARGV[5]), left, tonumber(ARGV[3]) - drawn)
+        if amount <= 0 then return {0, left, drawn} end
+        redis.call('HSET', KEYS[1], 'left', n(left - amount))
+        redis.call('HSET', KEYS[2], ARGV[4], n(drawn + amount))
+        return {amount, left - amount, drawn + amount}
+        """
+    )
 }

@@ -93,6 +93,25 @@ public struct QuotaStore: Sendable {
         return try Self.balance(Self.integers(reply, count: 4))
     }
 
+    /// Draws up to `wanted` from the course reserve for `student` this period, as far as the reserve and
+    /// the student's cap allow, and adds it to the student's grants.
+    /// - Returns: what was drawn (0 when the reserve or the cap is used up) and the standing afterwards.
+    public func drawReserve(
+        _ reserve: CourseReserve,
+        for student: StudentRef,
+        policy: QuotaPolicy,
+        window: PeriodWindow,
+        wanted: Int64
+    ) async throws -> (drawn: Int64, balance: Balance?) {
+        let keys = [CourseReserveKeys.pool(student.course), CourseReserveKeys.drawn(student.course)]
+        let arguments = [window.index, reserve.total, reserve.capPerStudent].map { String($0) } + [student.student, String(max(wanted, 0))]
+        let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.drawReserve, keys: keys, arguments: arguments) }
+        let drawn = try Self.integers(reply, count: 3)[0]
+        guard drawn > 0 else { return (0, nil) }
+        // Drawn but not granted if this fails: the reserve is then short by `drawn`, never the other way round.
+        return (drawn, try await self.grant(student, policy: policy, window: window, amount: drawn))
+    }
+
     /// The student's standing now (rolling the period over if it is due) and this period's tokens by class.
     public func balance(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow) async throws -> (Balance, TokenUsage) {
         let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student)]

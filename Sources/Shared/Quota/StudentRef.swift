@@ -31,3 +31,13 @@ public enum QuotaKeys {
     public static func deadlines(_ student: StudentRef) -> String { self.tag(student) + ":deadlines" }
     public static func settled(_ student: StudentRef) -> String { self.tag(student) + ":settled" }
 }
+
+/// Redis key names of a course's reserve, under the hash tag `{reserve:course}`: drawing from it is one
+/// script on one slot, separate from the student's.
+public enum CourseReserveKeys {
+    static func tag(_ course: String) -> String { "goosey:{reserve:\(course)}" }
+    /// Hash: `period` (the index it was filled for) and `left`.
+    public static func pool(_ course: String) -> String { self.tag(course) + ":pool" }
+    /// Hash: student id to what they drew this period.
+    public static func drawn(_ course: String) -> String { self.tag(course) + ":drawn" }
+}
