@@ -8,9 +8,10 @@ struct GooseyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goosey",
         abstract: "Goosey: share one Anthropic API key fairly among a class using Claude Code.",
-        discussion: "Staff commands (sync, quota, usage, keys) and `goosey serve` arrive with the coordinator; "
-            + "`goosey seed` provisions a course and a key directly in Redis for local runs and tests.",
+        discussion: "`goosey serve` runs the coordinator and `goosey migrate` its schema; staff commands (sync, quota, "
+            + "usage, keys) are still to come. `goosey seed` provisions a course and a key directly in Redis for local "
+            + "runs and tests.",
         version: GooseyVersion.current,
-        subcommands: [SeedCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self]
     )
 }

@@ -26,12 +26,20 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var claudeCodeSessionID: String?
     public var requestBytes: Int
     public var responseBytes: Int
+    /// Whose request it was; nil only in records written before edges named them.
+    public var course: String?
+    public var student: String?
+    /// Which edge served it.
+    public var edge: String?
+    /// What it cost the student's allowance, in the policy's unit; nil when nothing was charged (`count_tokens`).
+    public var charge: Int64?
 
     public init(
         id: String, upstreamRequestID: String?, receivedAtMillis: Int64, keyID: String, method: String, path: String,
         status: Int, model: String?, stopReason: String?, errorType: String?, usage: TokenUsage, costPicoUSD: Int64,
         estimated: Bool, clientAborted: Bool, timeToFirstByteMicros: Int64?, totalMicros: Int64,
-        claudeCodeSessionID: String?, requestBytes: Int, responseBytes: Int
+        claudeCodeSessionID: String?, requestBytes: Int, responseBytes: Int,
+        course: String? = nil, student: String? = nil, edge: String? = nil, charge: Int64? = nil
     ) {
         self.id = id
         self.upstreamRequestID = upstreamRequestID
@@ -52,5 +60,9 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         self.claudeCodeSessionID = claudeCodeSessionID
         self.requestBytes = requestBytes
         self.responseBytes = responseBytes
+        self.course = course
+        self.student = student
+        self.edge = edge
+        self.charge = charge
     }
 }

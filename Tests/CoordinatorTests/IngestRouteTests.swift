@@ -1,0 +1,62 @@
+import Configuration
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Shared
+import Testing
+
+@testable import Coordinator
+
+/// `POST /v1/ingest` through the coordinator's router, into a real PostgreSQL (a schema of the test's own).
+@Suite(.timeLimit(.minutes(1)))
+struct IngestRouteTests {
+    let database = MigratorTests()
+    static let token = "ingest-token-for-tests-0123456789"
+
+    func withCoordinator(_ body: @escaping @Sendable (any TestClientProtocol, PostgresConnection) async throws -> Void) async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
+        let url = PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)"
+        let reader = ConfigReader(provider: InMemoryProvider(values: [
+            "postgres.url": .init(.string(url), isSecret: true),
+            "ingest.token": .init(.string(Self.token), isSecret: true),
+        ]))
+        let app = buildCoordinator(try CoordinatorConfiguration(reader: reader), logger: Logger(label: "test"))
+        try await app.test(.router) { client in try await body(client, connection) }
+    }
+
+    static func post(_ client: any TestClientProtocol, _ body: Data, token: String? = token) async throws -> (HTTPResponse.Status, String) {
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: "/v1/ingest", method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+            ($0.status, String(buffer: $0.body))
+        }
+    }
+
+    @Test func shippingASegmentTwiceStoresItsRecordsOnce() async throws {
+        try await self.withCoordinator { client, connection in
+            let batch = try RecordStoreTests.ndjson([RecordStoreTests.record("x", at: 1_795_000_000_000), RecordStoreTests.record("y", at: 1_795_000_000_500)])
+            let first = try await Self.post(client, batch)
+            #expect(first.0 == .ok)
+            #expect(first.1 == #"{"inserted":2,"received":2}"#)
+            let again = try await Self.post(client, batch)
+            #expect(again.1 == #"{"inserted":0,"received":2}"#)
+            #expect(try await connection.query("SELECT count(*) FROM requests").first?[0] == "2")
+        }
+    }
+
+    @Test func aWrongTokenOrABadLineStoresNothing() async throws {
+        try await self.withCoordinator { client, connection in
+            let batch = try RecordStoreTests.ndjson([RecordStoreTests.record("x", at: 1_795_000_000_000)])
+            #expect(try await Self.post(client, batch, token: nil).0 == .unauthorized)
+            #expect(try await Self.post(client, batch, token: "ingest-token-for-tests-0123456780").0 == .unauthorized)
+            let bad = try await Self.post(client, batch + Data("{\"id\": 1}\n".utf8))
+            #expect(bad.0 == .badRequest)
+            #expect(bad.1.contains("line 2"))
+            #expect(try await connection.query("SELECT count(*) FROM requests").first?[0] == "0")
+        }
+    }
+}
