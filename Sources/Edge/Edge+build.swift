@@ -22,7 +22,7 @@ func buildEdge(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let clients = UpstreamClients(configuration: configuration.upstream, logger: logger)
-    let records = configuration.recordsPath.map { RequestRecordLog(path: $0, logger: logger) }
+    let records = configuration.spool.map { LogSpool($0, shipper: configuration.shipper, logger: logger) }
     let redis = RedisPool(configuration.redis, logger: logger)
     let store = QuotaStore(pool: redis)
     let emergency = EmergencyAllowance()
@@ -38,7 +38,13 @@ func buildEdge(
     let proxy = UpstreamProxy(
         clients: clients,
         configuration: configuration.upstream,
-        recorder: UsageRecorder(pricing: .standard, records: records, settler: settler, leaseSeconds: configuration.leaseSeconds)
+        recorder: UsageRecorder(
+            pricing: .standard,
+            records: records,
+            settler: settler,
+            edgeID: configuration.edgeID,
+            leaseSeconds: configuration.leaseSeconds
+        )
     )
     let forwarding = ForwardingRoute(
         authenticator: authenticator,

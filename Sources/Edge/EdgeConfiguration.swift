@@ -9,7 +9,11 @@ import Shared
 /// - `http.port` (int, default 8080) [HTTP_PORT]
 /// - `log.level` (string, default "notice") [LOG_LEVEL]
 /// - `redis.url` (string, default "redis://127.0.0.1:6379") [REDIS_URL]: keys, policies and balances
-/// - `records.path` (string, optional: where request records are appended) [RECORDS_PATH]
+/// - `edge.id` (string, default "<host name>:<port>") [EDGE_ID]: names this edge in request records
+/// - `spool.path` (string, optional) [SPOOL_PATH]: the directory of the request-record spool; none, no records
+/// - `spool.maxBytes` (int, default 1 GiB) [SPOOL_MAX_BYTES]: past this, records are dropped and counted
+/// - `coordinator.url` (string, optional) [COORDINATOR_URL]: where the spool is shipped; needs `spool.path`
+/// - `coordinator.ingestToken` (string, required with `coordinator.url`) [COORDINATOR_INGEST_TOKEN]
 /// - `quota.leaseSeconds` (int, default 900) [QUOTA_LEASE_SECONDS]: a lease's life; streams renew theirs
 /// - the `upstream.*` keys of `UpstreamConfiguration`
 struct EdgeConfiguration: Sendable {
@@ -17,7 +21,9 @@ struct EdgeConfiguration: Sendable {
     var port: Int
     var logLevel: Logger.Level
     var redis: RedisPool.Configuration
-    var recordsPath: String?
+    var edgeID: String
+    var spool: LogSpool.Configuration?
+    var shipper: SpoolShipper?
     var leaseSeconds: Int64
     var upstream: UpstreamConfiguration
 
@@ -28,7 +34,17 @@ struct EdgeConfiguration: Sendable {
         self.redis = RedisPool.Configuration(
             endpoint: try RedisEndpoint(url: reader.string(forKey: "redis.url", isSecret: true, default: "redis://127.0.0.1:6379"))
         )
-        self.recordsPath = reader.string(forKey: "records.path")
+        self.edgeID = reader.string(forKey: "edge.id", default: "\(ProcessInfo.processInfo.hostName):\(self.port)")
+        self.spool = reader.string(forKey: "spool.path").map {
+            LogSpool.Configuration(directory: $0, maxBytes: reader.int(forKey: "spool.maxBytes", default: 1 << 30))
+        }
+        if let coordinator = reader.string(forKey: "coordinator.url") {
+            guard self.spool != nil else { throw EdgeConfigurationError.shippingNeedsASpool }
+            guard let token = reader.string(forKey: "coordinator.ingestToken", isSecret: true) else {
+                throw EdgeConfigurationError.shippingNeedsAToken
+            }
+            self.shipper = SpoolShipper(ingestURL: coordinator.trimmingSuffix("/") + "/v1/ingest", token: token)
+        }
         self.leaseSeconds = Int64(max(reader.int(forKey: "quota.leaseSeconds", default: 900), 3))
         self.upstream = try UpstreamConfiguration(reader: reader, environment: environment)
     }
@@ -36,5 +52,23 @@ struct EdgeConfiguration: Sendable {
     var application: ApplicationConfiguration {
         // A deep accept queue: a whole class reconnecting after a deploy must not overflow it.
         ApplicationConfiguration(address: .hostname(self.host, port: self.port), serverName: nil, backlog: 4096)
+    }
+}
+
+enum EdgeConfigurationError: Error, CustomStringConvertible {
+    case shippingNeedsASpool
+    case shippingNeedsAToken
+
+    var description: String {
+        switch self {
+        case .shippingNeedsASpool: "coordinator.url is set but spool.path is not: records are shipped from the spool"
+        case .shippingNeedsAToken: "coordinator.url is set but coordinator.ingestToken (COORDINATOR_INGEST_TOKEN) is not"
+        }
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        self.hasSuffix(suffix) ? String(self.dropLast(suffix.count)) : self
     }
 }

@@ -1,4 +1,5 @@
-"""A running stack for end-to-end tests: the mock Anthropic upstream and one edge in front of it.
+"""A running stack for end-to-end tests: the mock Anthropic upstream, one edge in front of it and, when
+asked for, a coordinator the edge ships its request records to.
 
 The binaries come from the debug build (`swift build`), or from GOOSEY_BIN_DIR.
 """
@@ -44,6 +45,17 @@ def http_ok(url: str) -> bool:
 
 
 REDIS_URL = os.environ.get("GOOSEY_TEST_REDIS_URL", "redis://127.0.0.1:16379")
+POSTGRES_URL = os.environ.get("GOOSEY_TEST_POSTGRES_URL", "postgres://goosey@127.0.0.1:15432/goosey_test")
+
+
+def postgres(sql: str, *parameters) -> list:
+    """Rows of one query against the test database, as lists of text (psql's unaligned output)."""
+    variables = [arg for index, value in enumerate(parameters) for arg in ("-v", f"p{index + 1}={value}")]
+    # Through stdin, not -c: only then does psql put the :'p1' variables in, quoted.
+    result = subprocess.run(["psql", POSTGRES_URL, "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", *variables],
+                            input=sql + ";\n", capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return [line.split("\t") for line in result.stdout.splitlines()]
 
 
 def seed(course, student, limit="500k", *extra):
@@ -56,7 +68,7 @@ def seed(course, student, limit="500k", *extra):
 
 
 class Stack:
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, coordinator: bool = False):
         self.tmp = tmp
         self.upstream_key = "sk-ant-api03-" + secrets.token_urlsafe(70)[:93] + "AA"
         self.course = "E2E-" + secrets.token_hex(4)
@@ -65,17 +77,29 @@ class Stack:
         self.edge_port = free_port()
         self.mock_url = f"http://127.0.0.1:{self.mock_port}"
         self.edge_url = f"http://127.0.0.1:{self.edge_port}"
-        self.records_path = tmp / "records.jsonl"
-        self.processes = []
+        self.spool_path = tmp / "spool"
+        self.with_coordinator = coordinator
+        self.coordinator_port = free_port()
+        self.coordinator_url = f"http://127.0.0.1:{self.coordinator_port}"
+        self.ingest_token = secrets.token_hex(24)
+        self.processes = {}
 
     def start(self):
         self.mock_log = open(self.tmp / "mock.log", "w")
-        self.processes.append(subprocess.Popen(
+        self.processes["mock"] = subprocess.Popen(
             [str(BIN_DIR / "goosey-mock"), "--port", str(self.mock_port)],
             env={**os.environ, "MOCK_API_KEY": self.upstream_key},
-            stdout=self.mock_log, stderr=subprocess.STDOUT))
+            stdout=self.mock_log, stderr=subprocess.STDOUT)
         wait_until(lambda: self._mock_up(), what="the mock upstream")
+        if self.with_coordinator:
+            self.start_coordinator()
+        self.edge_log_path = self.tmp / "edge.log"
+        self.edge_log = open(self.edge_log_path, "a")
+        self.start_edge()
+
+    def start_edge(self):
         config = self.tmp / "goosey.toml"
+        shipping = ("[coordinator]\n" f'url = "{self.coordinator_url}"\n') if self.with_coordinator else ""
         config.write_text(
             "[http]\n"
             f"port = {self.edge_port}\n"
@@ -83,18 +107,36 @@ class Stack:
             f'url = "{self.mock_url}"\n'
             "[redis]\n"
             f'url = "{REDIS_URL}"\n'
-            "[records]\n"
-            f'path = "{self.records_path}"\n'
+            "[spool]\n"
+            f'path = "{self.spool_path}"\n'
+            + shipping +
             "[log]\n"
             'level = "info"\n')
-        self.edge_log_path = self.tmp / "edge.log"
-        self.edge_log = open(self.edge_log_path, "w")
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
         env["ANTHROPIC_API_KEY"] = self.upstream_key
-        self.processes.append(subprocess.Popen(
+        env["COORDINATOR_INGEST_TOKEN"] = self.ingest_token
+        self.processes["edge"] = subprocess.Popen(
             [str(BIN_DIR / "goosey-edge"), "--config", str(config)],
-            env=env, stdout=self.edge_log, stderr=subprocess.STDOUT))
+            env=env, stdout=self.edge_log, stderr=subprocess.STDOUT)
         wait_until(lambda: http_ok(self.edge_url + "/healthz"), what="the edge")
+
+    def kill_edge(self):
+        """SIGKILL: no graceful shutdown, whatever was in flight is cut."""
+        self.processes["edge"].kill()
+        self.processes["edge"].wait(timeout=10)
+
+    def start_coordinator(self):
+        config = self.tmp / "coordinator.toml"
+        config.write_text("[coordinator]\n" f"port = {self.coordinator_port}\n")
+        env = {**os.environ, "POSTGRES_URL": POSTGRES_URL, "INGEST_TOKEN": self.ingest_token}
+        log = open(self.tmp / "coordinator.log", "a")
+        self.processes["coordinator"] = subprocess.Popen(
+            [str(BIN_DIR / "goosey"), "serve", "--config", str(config)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_until(lambda: http_ok(self.coordinator_url + "/healthz"), what="the coordinator")
+
+    def stop_coordinator(self):
+        self.processes["coordinator"].terminate()
+        self.processes["coordinator"].wait(timeout=10)
 
     def _mock_up(self) -> bool:
         try:
@@ -105,9 +147,10 @@ class Stack:
             return False
 
     def stop(self):
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
+        for process in reversed(list(self.processes.values())):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -118,9 +161,17 @@ class Stack:
             return json.load(response)
 
     def edge_records(self) -> list:
-        if not self.records_path.exists():
+        """The records still in the edge's spool (all of them, when no coordinator takes them)."""
+        if not self.spool_path.exists():
             return []
-        return [json.loads(line) for line in self.records_path.read_text().splitlines() if line.strip()]
+        records = []
+        for segment in sorted(self.spool_path.iterdir()):
+            for line in segment.read_text().splitlines():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError:
+                    pass  # a line the edge is still writing
+        return records
 
     def edge_record(self, upstream_request_id: str) -> dict:
         """The edge's record of the request the mock knows as `upstream_request_id` (waits for it)."""
@@ -136,6 +187,15 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("stack"))
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def coordinated_stack(tmp_path):
+    """A stack of its own whose edge ships to a coordinator, for tests that stop and kill its parts."""
+    stack = Stack(tmp_path, coordinator=True)
     stack.start()
     yield stack
     stack.stop()

@@ -5,7 +5,7 @@ import Shared
 
 /// Coordinator settings, read once at start. Keys (environment variable in brackets):
 /// - `coordinator.host` (string, default "127.0.0.1") [COORDINATOR_HOST]
-/// - `coordinator.port` (int, default 8090) [COORDINATOR_PORT]
+/// - `coordinator.port` (int, default 8081) [COORDINATOR_PORT]
 /// - `postgres.url` (string, required) [POSTGRES_URL]: the system of record; only coordinators write it
 /// - `ingest.token` (string, required) [INGEST_TOKEN]: what edges present to ship their records
 struct CoordinatorConfiguration: Sendable {
@@ -16,7 +16,7 @@ struct CoordinatorConfiguration: Sendable {
 
     init(reader: ConfigReader) throws {
         self.host = reader.string(forKey: "coordinator.host", default: "127.0.0.1")
-        self.port = reader.int(forKey: "coordinator.port", default: 8090)
+        self.port = reader.int(forKey: "coordinator.port", default: 8081)
         guard let postgresURL = reader.string(forKey: "postgres.url", isSecret: true) else {
             throw ConfigurationError.missing("postgres.url (or POSTGRES_URL)")
         }

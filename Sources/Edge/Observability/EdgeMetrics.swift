@@ -8,6 +8,8 @@ enum EdgeMetrics {
     private static let inFlightStreams = Meter(label: "goosey_edge_in_flight_streams")
     private static let upstreamTimeToFirstByte = Metrics.Timer(label: "goosey_edge_upstream_ttfb_seconds")
     private static let requestDuration = Metrics.Timer(label: "goosey_edge_request_duration_seconds")
+    private static let spooledBytes = Gauge(label: "goosey_edge_spool_bytes")
+    private static let spoolDroppedRecords = Counter(label: "goosey_edge_spool_dropped_records_total")
 
     private static let tokens: [Counter] = ["input", "cache_write_5m", "cache_write_1h", "cache_read", "output"].map {
         Counter(label: "goosey_edge_tokens_total", dimensions: [("class", $0)])
@@ -23,6 +25,9 @@ enum EdgeMetrics {
         let statusClass = min(max(status / 100, 1), 5)
         self.requestCounters[route.index * 5 + statusClass - 1].increment()
     }
+
+    static func spoolBytes(_ bytes: Int) { self.spooledBytes.record(bytes) }
+    static func spoolDropped() { self.spoolDroppedRecords.increment() }
 
     static func streamStarted() { self.inFlightStreams.increment() }
     static func streamEnded() { self.inFlightStreams.decrement() }

@@ -4,8 +4,10 @@ import Shared
 /// Turns a finished exchange into metrics and a request record.
 struct UsageRecorder: Sendable {
     let pricing: PricingTable
-    let records: RequestRecordLog?
+    let records: LogSpool?
     let settler: Settler?
+    /// Names this edge in the records it writes.
+    var edgeID: String = "edge"
     /// The lease life of `QuotaGate`; a stream renews its lease every third of it.
     var leaseSeconds: Int64 = 900
 
@@ -13,6 +15,7 @@ struct UsageRecorder: Sendable {
         let report = outcome.meter.finish()
         let usage = report.usage
         let cost = self.pricing.cost(of: report)
+        var charged: Int64?
         if let admission = exchange.admission {
             let billable = report.billableUsage
             var charge = admission.policy.charge(for: billable, cost: cost)
@@ -22,6 +25,7 @@ struct UsageRecorder: Sendable {
                 charge = max(charge, admission.hold)
             }
             self.settler?.enqueue(admission, charge: charge, usage: billable)
+            charged = charge
         }
         let now = ContinuousClock.now
         EdgeMetrics.recordExchange(
@@ -49,7 +53,11 @@ struct UsageRecorder: Sendable {
                 totalMicros: exchange.started.duration(to: now).microseconds,
                 claudeCodeSessionID: exchange.claudeCodeSessionID,
                 requestBytes: exchange.requestBytes,
-                responseBytes: outcome.responseBytes
+                responseBytes: outcome.responseBytes,
+                course: exchange.student.course,
+                student: exchange.student.student,
+                edge: self.edgeID,
+                charge: charged
             )
         )
     }
@@ -67,22 +75,23 @@ struct UsageRecorder: Sendable {
     /// is unknown, so the hold is charged.
     func recordAbandoned(_ exchange: Exchange, status: Int) {
         if let admission = exchange.admission { self.settler?.enqueue(admission, charge: admission.hold) }
-        self.records?.append(self.emptyRecord(exchange, status: status, errorType: "client_closed_request"))
+        self.records?.append(self.emptyRecord(exchange, status: status, errorType: "client_closed_request", charge: exchange.admission?.hold))
     }
 
     /// A request the upstream never answered, or that the edge refused after authenticating it.
     func recordFailure(_ exchange: Exchange, status: Int, errorType: String) {
         if let admission = exchange.admission { self.settler?.enqueue(admission, charge: 0) }
-        self.records?.append(self.emptyRecord(exchange, status: status, errorType: errorType))
+        self.records?.append(self.emptyRecord(exchange, status: status, errorType: errorType, charge: exchange.admission.map { _ in 0 }))
     }
 
-    private func emptyRecord(_ exchange: Exchange, status: Int, errorType: String) -> RequestRecord {
+    private func emptyRecord(_ exchange: Exchange, status: Int, errorType: String, charge: Int64?) -> RequestRecord {
         RequestRecord(
             id: exchange.requestID, upstreamRequestID: nil, receivedAtMillis: exchange.receivedAtMillis,
             keyID: exchange.keyID, method: exchange.method, path: exchange.path, status: status, model: nil,
             stopReason: nil, errorType: errorType, usage: TokenUsage(), costPicoUSD: 0, estimated: false,
             clientAborted: false, timeToFirstByteMicros: nil, totalMicros: exchange.started.duration(to: .now).microseconds,
-            claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0
+            claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0,
+            course: exchange.student.course, student: exchange.student.student, edge: self.edgeID, charge: charge
         )
     }
 }

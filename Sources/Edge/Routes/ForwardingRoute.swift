@@ -34,6 +34,7 @@ struct ForwardingRoute: Sendable {
         let exchange = Exchange(
             requestID: context.requestID,
             keyID: student.keyID,
+            student: student.student,
             method: request.method.rawValue,
             path: request.uri.path,
             claudeCodeSessionID: request.headers[.claudeCodeSessionID],

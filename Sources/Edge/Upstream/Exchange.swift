@@ -6,6 +6,7 @@ import Shared
 struct Exchange: Sendable {
     var requestID: String
     var keyID: String
+    var student: StudentRef
     var method: String
     var path: String
     var claudeCodeSessionID: String?

@@ -21,7 +21,8 @@ struct LiveStack {
     let edgeURLs: [String]
     var edgeURL: String { self.edgeURLs[0] }
     let mockRecorder: MockRecorder
-    let recordsPath: String
+    /// Holds one spool directory per edge.
+    let spoolRoot: String
     /// A key of `student`, whose course has `policy`.
     let studentKey: String
     let student: StudentRef
@@ -45,7 +46,7 @@ struct LiveStack {
     ) async throws -> [RequestRecord] {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let records = Self.readRecords(at: self.recordsPath)
+            let records = Self.readRecords(under: self.spoolRoot)
             if condition(records) { return records }
             guard ContinuousClock.now < deadline else {
                 Issue.record("timed out waiting for request records; have \(records.count)")
@@ -55,9 +56,13 @@ struct LiveStack {
         }
     }
 
-    static func readRecords(at path: String) -> [RequestRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(RequestRecord.self, from: Data($0)) }
+    /// Every record in the spool segments under `root`, whole lines only.
+    static func readRecords(under root: String) -> [RequestRecord] {
+        let files = (FileManager.default.subpaths(atPath: root) ?? []).filter { SpoolSegments.sequence(of: ($0 as NSString).lastPathComponent) != nil }
+        return files.sorted().flatMap { file -> [RequestRecord] in
+            guard let data = FileManager.default.contents(atPath: root + "/" + file) else { return [] }
+            return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(RequestRecord.self, from: Data($0)) }
+        }
     }
 
     /// Runs `body` with a fresh stack and tears it down afterwards.
@@ -86,30 +91,30 @@ struct LiveStack {
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await mock.runService(gracefulShutdownSignals: []) }
-            let recordsPath = NSTemporaryDirectory() + "goosey-records-\(UUID().uuidString).jsonl"
-            var values: [AbsoluteConfigKey: ConfigValue] = [
-                "http.port": 0,
-                "upstream.url": .init(.string("http://127.0.0.1:\(await mockPort.value)"), isSecret: false),
-                "redis.url": .init(.string(redisURL), isSecret: true),
-                "records.path": .init(.string(recordsPath), isSecret: false),
-            ]
-            for (key, value) in edgeSettings { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = value }
-            let configuration = try EdgeConfiguration(
-                reader: ConfigReader(provider: InMemoryProvider(values: values)),
-                environment: ["ANTHROPIC_API_KEY": Self.upstreamKey]
-            )
+            let spoolRoot = NSTemporaryDirectory() + "goosey-spool-\(UUID().uuidString)"
             var edgeURLs: [String] = []
-            for _ in 0..<edges {
+            for index in 0..<edges {
+                var values: [AbsoluteConfigKey: ConfigValue] = [
+                    "http.port": 0,
+                    "upstream.url": .init(.string("http://127.0.0.1:\(await mockPort.value)"), isSecret: false),
+                    "redis.url": .init(.string(redisURL), isSecret: true),
+                    "spool.path": .init(.string(spoolRoot + "/edge-\(index)"), isSecret: false),
+                ]
+                for (key, value) in edgeSettings { values[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = value }
+                let configuration = try EdgeConfiguration(
+                    reader: ConfigReader(provider: InMemoryProvider(values: values)),
+                    environment: ["ANTHROPIC_API_KEY": Self.upstreamKey]
+                )
                 let edgePort = PortPromise()
                 let edge = buildEdge(configuration, logger: logger, now: now, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
                 group.addTask { try await edge.runService(gracefulShutdownSignals: []) }
                 edgeURLs.append("http://127.0.0.1:\(await edgePort.value)")
             }
-            defer { try? FileManager.default.removeItem(atPath: recordsPath) }
+            defer { try? FileManager.default.removeItem(atPath: spoolRoot) }
             let stack = LiveStack(
                 edgeURLs: edgeURLs,
                 mockRecorder: recorder,
-                recordsPath: recordsPath,
+                spoolRoot: spoolRoot,
                 studentKey: key.secretText,
                 student: student,
                 directory: directory,

@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Shared
+import Synchronization
+
+/// Appends every request record to a local spool, off the request path, and has a `SpoolShipper` send
+/// closed segments to the coordinator, deleting each only once the coordinator has committed it.
+///
+/// A segment closes at 1 MB or one second after its first record, so records reach the coordinator
+/// within a few seconds. While the coordinator is away the spool grows up to `maxBytes`; past that,
+/// records are dropped, counted and logged, and the request path never waits. A restarted edge ships
+/// what the spool held.
+final class LogSpool: Service, Sendable {
+    struct Configuration: Sendable {
+        var directory: String
+        var maxBytes: Int = 1 << 30
+        var segmentBytes: Int = 1 << 20
+        var segmentAge: Duration = .seconds(1)
+    }
+
+    private enum Entry: Sendable {
+        case record(RequestRecord)
+        case tick
+    }
+
+    private let configuration: Configuration
+    private let segments: SpoolSegments
+    private let shipper: SpoolShipper?
+    private let logger: Logger
+    private let stream: AsyncStream<Entry>
+    private let continuation: AsyncStream<Entry>.Continuation
+    /// Bytes on disk, shared by the writer (adds) and the shipper (subtracts).
+    private let spooledBytes = Atomic<Int>(0)
+
+    init(_ configuration: Configuration, shipper: SpoolShipper?, logger: Logger) {
+        self.configuration = configuration
+        self.segments = SpoolSegments(directory: configuration.directory)
+        self.shipper = shipper
+        self.logger = logger
+        (self.stream, self.continuation) = AsyncStream.makeStream(of: Entry.self)
+    }
+
+    func append(_ record: RequestRecord) {
+        self.continuation.yield(.record(record))
+    }
+
+    func run() async throws {
+        var nextSequence = try self.segments.prepare()
+        self.spooledBytes.store(try self.segments.totalBytes(), ordering: .relaxed)
+        EdgeMetrics.spoolBytes(self.spooledBytes.load(ordering: .relaxed))
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.tick() }
+            if let shipper = self.shipper {
+                group.addTask { await shipper.run(self.segments, spooledBytes: self.spooledBytes, logger: self.logger) }
+            }
+            await withGracefulShutdownHandler {
+                await self.write(startingAt: &nextSequence)
+            } onGracefulShutdown: {
+                self.continuation.finish()
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func tick() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250))
+            self.continuation.yield(.tick)
+        }
+    }
+
+    private func write(startingAt nextSequence: inout Int) async {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var current: (sequence: Int, handle: FileHandle, bytes: Int, opened: ContinuousClock.Instant)?
+        for await entry in self.stream {
+            if case .record(let record) = entry, var line = try? encoder.encode(record) {
+                line.append(0x0A)
+                guard self.spooledBytes.load(ordering: .relaxed) + line.count <= self.configuration.maxBytes else {
+                    EdgeMetrics.spoolDropped()
+                    self.logger.error("log spool full, request record dropped", metadata: ["goosey.request.id": "\(record.id)"])
+                    continue
+                }
+                do {
+                    if current == nil {
+                        current = (nextSequence, try self.create(nextSequence), 0, .now)
+                        nextSequence += 1
+                    }
+                    let handle = current!.handle
+                    let bytes = line
+                    try await NIOThreadPool.singleton.runIfActive { try handle.write(contentsOf: bytes) }
+                    current!.bytes += line.count
+                    EdgeMetrics.spoolBytes(self.spooledBytes.add(line.count, ordering: .relaxed).newValue)
+                } catch {
+                    self.logger.error("request record not spooled", metadata: ["goosey.error": "\(error)"])
+                }
+            }
+            if let open = current, open.bytes >= self.configuration.segmentBytes || open.opened.duration(to: .now) >= self.configuration.segmentAge {
+                self.close(open.sequence, open.handle)
+                current = nil
+            }
+        }
+        if let open = current { self.close(open.sequence, open.handle) }
+    }
+
+    private func create(_ sequence: Int) throws -> FileHandle {
+        let path = self.segments.path(sequence, open: true)
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        return handle
+    }
+
+    private func close(_ sequence: Int, _ handle: FileHandle) {
+        try? handle.close()
+        do {
+            try FileManager.default.moveItem(atPath: self.segments.path(sequence, open: true), toPath: self.segments.path(sequence, open: false))
+        } catch {
+            self.logger.error("spool segment not closed", metadata: ["goosey.error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,84 @@
+"""Request records from an edge to the coordinator's Postgres: every record exactly once, whatever
+stops or dies on the way (issue 4), and a Claude Code session stored with the totals Claude Code reports."""
+import anthropic
+
+from conftest import postgres, wait_until
+from pricing import mock_usage_cost
+from test_claude_code import MODEL, run_claude
+
+
+def send(stack, count):
+    """`count` non-streaming requests; returns the upstream request ids the mock gave them."""
+    client = anthropic.Anthropic(base_url=stack.edge_url, api_key=stack.student_key, max_retries=0)
+    ids = []
+    for index in range(count):
+        response = client.messages.with_raw_response.create(
+            model=MODEL, max_tokens=64, messages=[{"role": "user", "content": f"Hello number {index}."}])
+        ids.append(response.headers["request-id"])
+    return ids
+
+
+def stored(upstream_ids):
+    """How many rows `requests` holds for these upstream ids, and how many distinct ones."""
+    rows = postgres("SELECT count(*), count(DISTINCT id) FROM requests WHERE upstream_request_id = ANY(string_to_array(:'p1', ','))",
+                    ",".join(upstream_ids))
+    return tuple(int(value) for value in rows[0])
+
+
+def wait_stored(upstream_ids, what):
+    wait_until(lambda: stored(upstream_ids)[0] >= len(upstream_ids), timeout=30, what=what)
+    assert stored(upstream_ids) == (len(upstream_ids), len(upstream_ids)), "a record was stored twice"
+
+
+def test_records_reach_postgres_once_across_a_coordinator_restart(coordinated_stack):
+    stack = coordinated_stack
+    before = send(stack, 3)
+    wait_stored(before, "the first records in Postgres")
+    stack.stop_coordinator()
+    during = send(stack, 4)  # the spool keeps these while the coordinator is away
+    wait_until(lambda: any(r.get("upstreamRequestID") == during[-1] for r in stack.edge_records()),
+               what="the edge to spool the records")
+    assert stored(during) == (0, 0)
+    wait_until(lambda: "log shipping failed" in stack.edge_log_text(), timeout=30, what="the edge to say it cannot ship")
+    stack.start_coordinator()
+    wait_stored(before + during, "the spooled records after the coordinator came back")
+    row = postgres("SELECT course_id, student_id, edge, status, charge > 0 FROM requests WHERE upstream_request_id = :'p1'", during[0])
+    assert row[0][:2] == [stack.course, "student-1"] and row[0][3:] == ["200", "t"]
+
+
+def test_a_killed_edge_ships_its_spool_when_it_restarts(coordinated_stack):
+    stack = coordinated_stack
+    stack.stop_coordinator()
+    ids = send(stack, 3)
+    wait_until(lambda: {r.get("upstreamRequestID") for r in stack.edge_records()} >= set(ids),
+               what="the edge to spool the records")
+    stack.kill_edge()
+    stack.start_coordinator()
+    assert stored(ids) == (0, 0)  # nobody ships while the edge is down
+    stack.start_edge()
+    wait_stored(ids, "the killed edge's records once it restarted")
+    logs = (stack.tmp / "coordinator.log").read_text() + stack.edge_log_text()
+    for secret in (stack.ingest_token, stack.student_key, stack.upstream_key):
+        assert secret not in logs
+
+
+def test_a_claude_code_session_is_stored_with_its_own_totals(coordinated_stack, tmp_path):
+    stack = coordinated_stack
+    output = run_claude(stack, tmp_path, "Say hello in five words.")
+    assert output["is_error"] is False, output
+    usage = output["usage"]
+
+    def rows():
+        return postgres(
+            "SELECT upstream_request_id, input_tokens, cache_write_5m_tokens + cache_write_1h_tokens, cache_read_tokens,"
+            " output_tokens, cost_pico_usd FROM requests WHERE claude_code_session_id = :'p1' AND path = '/v1/messages'",
+            output["session_id"])
+
+    stored_rows = wait_until(lambda: (r := rows()) and sum(int(x[4]) for x in r) == usage["output_tokens"] and r,
+                             timeout=30, what="every request of the session in Postgres")
+    assert sum(int(r[1]) for r in stored_rows) == usage["input_tokens"]
+    assert sum(int(r[2]) for r in stored_rows) == usage["cache_creation_input_tokens"]
+    assert sum(int(r[3]) for r in stored_rows) == usage["cache_read_input_tokens"]
+    cost = sum(int(r[5]) for r in stored_rows)
+    assert cost == sum(mock_usage_cost(MODEL, stack.mock_record(r[0])["usage"]) for r in stored_rows)
+    assert abs(cost / 1e12 - output["total_cost_usd"]) < 1e-9
