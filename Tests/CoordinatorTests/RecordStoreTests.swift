@@ -55,9 +55,64 @@ struct RecordStoreTests {
     @Test func anUnfinishedLastLineIsLeftOutAndABadLineIsNamed() throws {
         var data = try Self.ndjson([Self.record("a", at: 1), Self.record("b", at: 2)])
         data.append(contentsOf: Array(#"{"id":"torn","#.utf8))
-        #expect(try RecordBatch(ndjson: data).records.map(\.id) == ["a", "b"])
+        #expect(try RecordBatch(ndjson: data).records.map(\.record.id) == ["a", "b"])
         var bad = try Self.ndjson([Self.record("a", at: 1)])
         bad.append(contentsOf: Array("not json\n".utf8))
         #expect(throws: IngestError.badLine(2)) { try RecordBatch(ndjson: bad) }
+    }
+
+    /// A Claude Code-like body at turn `turn`: the conversation so far, spaced and escaped as a client might.
+    static func body(turn: Int) -> [UInt8] {
+        let messages = (0..<(2 * turn)).map { index in
+            index % 2 == 0
+                ? #"{"role":"user","content":[{"type":"text","text":"step \#(index): run \"ls\"\n"}]}"#
+                : #"{ "role": "assistant", "content": "done \#(index) \u00e9" }"#
+        }
+        let text = #"{"model":"claude-sonnet-4-5","system":[{"type":"text","text":"You are Claude Code."}],"#
+            + #""tools":[{"name":"Bash","input_schema":{"type":"object"}}],"messages":[ "#
+            + messages.joined(separator: ", ") + #" ],"max_tokens":32000,"stream":true}"#
+        return Array(text.utf8)
+    }
+
+    @Test func aBodyCutIntoBlocksComesBackByteForByteAndTurnsShareTheirHistory() {
+        let first = BodyBlocks(request: Self.body(turn: 3))
+        let second = BodyBlocks(request: Self.body(turn: 4))
+        #expect(BodyBlocks.rebuild(skeleton: first.skeleton, blocks: first.blocks) == Self.body(turn: 3))
+        #expect(BodyBlocks.rebuild(skeleton: second.skeleton, blocks: second.blocks) == Self.body(turn: 4))
+        #expect(first.blocks.count == 2 + 6)  // system, tools and six messages
+        #expect(Set(second.blocks.keys).isSuperset(of: first.blocks.keys))
+        #expect(second.blocks.count == first.blocks.count + 2)
+        let notAnObject = Array("[1, 2]".utf8)
+        let uncut = BodyBlocks(request: notAnObject)
+        #expect(uncut.skeleton == notAnObject && uncut.blocks.isEmpty)
+        var damaged = first.skeleton
+        damaged.removeLast(first.skeleton.count - (first.skeleton.firstIndex(of: 0)! + 10))
+        #expect(BodyBlocks.rebuild(skeleton: damaged, blocks: first.blocks) == nil)
+    }
+
+    @Test func storedBodiesAreRebuiltExactlyAndRepeatedHistoryIsStoredOnce() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let answer = Array("event: message_start\ndata: {\"type\":\"message_start\"}\n\n".utf8)
+        let turns = (3...4).map { turn in
+            ShippedRecord(record: Self.record("turn-\(turn)", at: 1_795_000_000_000 + Int64(turn)), requestBody: Self.body(turn: turn), response: answer)
+        }
+        #expect(try await RecordStore().insert(RecordBatch(records: [turns[0]]), into: connection) == 1)
+        #expect(try await RecordStore().insert(RecordBatch(records: [turns[1]]), into: connection) == 1)
+        let reader = StoredRequestBodies(connection: connection)
+        #expect(try await reader.requestBody(id: "turn-3") == Self.body(turn: 3))
+        #expect(try await reader.requestBody(id: "turn-4") == Self.body(turn: 4))
+        #expect(try await reader.response(id: "turn-4") == answer)
+        // system, tools, eight distinct messages, two skeletons, one answer
+        #expect(try await connection.query("SELECT count(*) FROM content_blocks").first?[0] == "13")
+    }
+
+    @Test func aSpoolLineGivesBackTheBodyVerbatimAndTheAnswerDecoded() throws {
+        var line = try JSONEncoder().encode(Self.record("x", at: 5))
+        line.removeLast()
+        line.append(contentsOf: Array(#","request":"#.utf8) + Self.body(turn: 1) + Array(#","response":"a\nb \u00e9"}"#.utf8) + [0x0A])
+        let shipped = try #require(try RecordBatch(ndjson: line).records.first)
+        #expect(shipped.requestBody == Self.body(turn: 1))
+        #expect(shipped.response == Array("a\nb é".utf8))
     }
 }

@@ -1,5 +1,7 @@
 """Request records from an edge to the coordinator's Postgres: every record exactly once, whatever
 stops or dies on the way (issue 4), and a Claude Code session stored with the totals Claude Code reports."""
+import hashlib
+
 import anthropic
 
 from conftest import postgres, wait_until
@@ -44,6 +46,44 @@ def test_records_reach_postgres_once_across_a_coordinator_restart(coordinated_st
     wait_stored(before + during, "the spooled records after the coordinator came back")
     row = postgres("SELECT course_id, student_id, edge, status, charge > 0 FROM requests WHERE upstream_request_id = :'p1'", during[0])
     assert row[0][:2] == [stack.course, "student-1"] and row[0][3:] == ["200", "t"]
+
+
+def stored_block(digest):
+    return bytes.fromhex(postgres("SELECT encode(data, 'hex') FROM content_blocks WHERE sha256 = :'p1'", digest)[0][0])
+
+
+def stored_bodies(upstream_id):
+    """The request body and the answer as Postgres holds them, put back together."""
+    request_block, response_block = postgres(
+        "SELECT request_block, response_block FROM requests WHERE upstream_request_id = :'p1'", upstream_id)[0]
+    skeleton = stored_block(request_block)
+    parts = skeleton.split(b"\0")  # text, digest, text, digest, ..., text
+    body = b"".join(part if index % 2 == 0 else stored_block(part.decode()) for index, part in enumerate(parts))
+    return body, stored_block(response_block)
+
+
+def test_bodies_are_stored_as_blocks_and_come_back_as_the_upstream_saw_them(coordinated_stack):
+    stack = coordinated_stack
+    client = anthropic.Anthropic(base_url=stack.edge_url, api_key=stack.student_key, max_retries=0)
+    history = []
+    upstream_ids = []
+    for turn in range(3):  # a growing conversation, as Claude Code sends it
+        history.append({"role": "user", "content": f"Turn {turn}: list the files."})
+        with client.messages.stream(model=MODEL, max_tokens=64, system="You are a careful assistant.",
+                                    messages=history) as stream:
+            answer = stream.get_final_message()
+            upstream_ids.append(stream.response.headers["request-id"])
+        history.append({"role": "assistant", "content": answer.content[0].text})
+    wait_stored(upstream_ids, "the conversation in Postgres")
+    for upstream_id in upstream_ids:
+        body, response = stored_bodies(upstream_id)
+        mock = stack.mock_record(upstream_id)
+        assert hashlib.sha256(body).hexdigest() == mock["requestBodySHA256"]
+        assert hashlib.sha256(response).hexdigest() == mock["responseSHA256"]
+    # the first user message is one block, shared by all three requests
+    first = postgres("SELECT count(DISTINCT sha256) FROM content_blocks WHERE data = convert_to(:'p1', 'UTF8')",
+                     '{"role":"user","content":"Turn 0: list the files."}')
+    assert first == [["1"]]
 
 
 def test_a_killed_edge_ships_its_spool_when_it_restarts(coordinated_stack):

@@ -9,13 +9,16 @@ struct RecordStore {
     /// - Returns: how many records were new.
     func insert(_ batch: RecordBatch, into connection: PostgresConnection) async throws -> Int {
         guard !batch.records.isEmpty else { return 0 }
+        let bodies = batch.records.map(StoredBodies.init)
         return try await connection.withTransaction { connection in
-            for month in Set(batch.records.map { Self.monthStart(of: $0.receivedAtMillis) }) {
+            for month in Set(batch.records.map { Self.monthStart(of: $0.record.receivedAtMillis) }) {
                 try await Self.ensurePartition(startingAt: month, on: connection)
             }
+            try await Self.storeBlocks(bodies.reduce(into: [:]) { $0.merge($1.blocks) { old, _ in old } }, on: connection)
             var inserted = 0
-            for record in batch.records {
-                inserted += try await connection.execute(Self.insertSQL, Self.parameters(record))
+            for (shipped, stored) in zip(batch.records, bodies) {
+                let parameters = Self.parameters(shipped.record) + [stored.requestBlock, stored.responseBlock]
+                inserted += try await connection.execute(Self.insertSQL, parameters)
             }
             return inserted
         }
@@ -26,10 +29,10 @@ struct RecordStore {
             id, received_at, course_id, student_id, key_id, edge, method, path, model, status, stop_reason,
             error_type, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
             charge, cost_pico_usd, estimated, client_aborted, ttfb_us, total_us, claude_code_session_id,
-            upstream_request_id, request_bytes, response_bytes
+            upstream_request_id, request_bytes, response_bytes, request_block, response_block
         ) VALUES (
             $1, to_timestamp($2::bigint / 1000.0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24, $25, $26, $27
+            $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29
         ) ON CONFLICT (id, received_at) DO NOTHING
         """
 
@@ -43,6 +46,34 @@ struct RecordStore {
             record.clientAborted ? "t" : "f", record.timeToFirstByteMicros.map { String($0) }, String(record.totalMicros),
             record.claudeCodeSessionID, record.upstreamRequestID, String(record.requestBytes), String(record.responseBytes),
         ]
+    }
+
+    /// Stores the blocks Postgres does not have yet: asks which it has first, so a conversation's
+    /// repeated turns cost a lookup, not a resend.
+    static func storeBlocks(_ blocks: [String: [UInt8]], on connection: PostgresConnection) async throws {
+        guard !blocks.isEmpty else { return }
+        let present = try await connection.query(
+            "SELECT sha256 FROM content_blocks WHERE sha256 = ANY($1::text[])",
+            [Self.arrayLiteral(blocks.keys)]
+        )
+        let missing = blocks.filter { digest, _ in !present.contains { $0[0] == digest } }
+        guard !missing.isEmpty else { return }
+        try await connection.execute(
+            """
+            INSERT INTO content_blocks (sha256, encoding, raw_bytes, data)
+            SELECT digest, 'identity', size, decode(hex, 'hex') FROM unnest($1::text[], $2::int[], $3::text[]) AS b (digest, size, hex)
+            ON CONFLICT (sha256) DO NOTHING
+            """,
+            [
+                Self.arrayLiteral(missing.keys), Self.arrayLiteral(missing.values.map { String($0.count) }),
+                Self.arrayLiteral(missing.values.map { bytes in bytes.withUnsafeBytes { Hex.lowercase($0) } }),
+            ]
+        )
+    }
+
+    /// `{a,b,c}`: a Postgres array of values that need no quoting (hex digits, numbers).
+    static func arrayLiteral(_ values: some Sequence<String>) -> String {
+        "{" + values.joined(separator: ",") + "}"
     }
 
     /// The first instant (UTC) of the month holding `millis`.
@@ -66,5 +97,30 @@ struct RecordStore {
             TO ('\(String(format: "%04d-%02d-01 00:00:00+00", nextYear, nextMonth))')
             """
         )
+    }
+}
+
+/// A record's bodies as content blocks: the request cut up (`BodyBlocks`) with its skeleton a block too,
+/// the answer one block.
+struct StoredBodies {
+    var requestBlock: String?
+    var responseBlock: String?
+    var blocks: [String: [UInt8]] = [:]
+
+    init(_ shipped: ShippedRecord) {
+        if let body = shipped.requestBody {
+            let cut = BodyBlocks(request: body)
+            self.blocks = cut.blocks
+            self.requestBlock = self.add(cut.skeleton)
+        }
+        if let response = shipped.response {
+            self.responseBlock = self.add(response)
+        }
+    }
+
+    private mutating func add(_ bytes: [UInt8]) -> String {
+        let digest = bytes.withUnsafeBytes { Hex.sha256(of: $0) }
+        self.blocks[digest] = bytes
+        return digest
     }
 }

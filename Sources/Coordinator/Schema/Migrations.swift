@@ -203,6 +203,9 @@ enum Migrations {
             CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
             FOR EACH ROW EXECUTE FUNCTION audit_events_are_append_only()
             """,
-        ])
+        ]),
+        Migration(version: 2, name: "request and response bodies as content blocks", statements: [
+            "ALTER TABLE requests ADD COLUMN request_block text, ADD COLUMN response_block text",
+        ]),
     ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Shared
@@ -21,7 +22,7 @@ final class LogSpool: Service, Sendable {
     }
 
     private enum Entry: Sendable {
-        case record(RequestRecord)
+        case record(RequestRecord, requestBody: ByteBuffer?, response: ByteBuffer?)
         case tick
     }
 
@@ -42,8 +43,9 @@ final class LogSpool: Service, Sendable {
         (self.stream, self.continuation) = AsyncStream.makeStream(of: Entry.self)
     }
 
-    func append(_ record: RequestRecord) {
-        self.continuation.yield(.record(record))
+    /// Spools `record` with the request body (valid JSON, kept verbatim) and the answer as relayed.
+    func append(_ record: RequestRecord, requestBody: ByteBuffer?, response: ByteBuffer?) {
+        self.continuation.yield(.record(record, requestBody: requestBody, response: response))
     }
 
     func run() async throws {
@@ -76,7 +78,9 @@ final class LogSpool: Service, Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var current: (sequence: Int, handle: FileHandle, bytes: Int, opened: ContinuousClock.Instant)?
         for await entry in self.stream {
-            if case .record(let record) = entry, var line = try? encoder.encode(record) {
+            if case .record(let record, let requestBody, let response) = entry,
+                var line = try? SpoolLine.encode(record, requestBody: requestBody, response: response, encoder: encoder)
+            {
                 line.append(0x0A)
                 guard self.spooledBytes.load(ordering: .relaxed) + line.count <= self.configuration.maxBytes else {
                     EdgeMetrics.spoolDropped()

@@ -58,7 +58,9 @@ struct UsageRecorder: Sendable {
                 student: exchange.student.student,
                 edge: self.edgeID,
                 charge: charged
-            )
+            ),
+            requestBody: exchange.requestBody,
+            response: outcome.responseBytes <= ExchangeOutcome.keptResponseLimit ? outcome.response : nil
         )
     }
 
@@ -75,13 +77,21 @@ struct UsageRecorder: Sendable {
     /// is unknown, so the hold is charged.
     func recordAbandoned(_ exchange: Exchange, status: Int) {
         if let admission = exchange.admission { self.settler?.enqueue(admission, charge: admission.hold) }
-        self.records?.append(self.emptyRecord(exchange, status: status, errorType: "client_closed_request", charge: exchange.admission?.hold))
+        self.records?.append(
+            self.emptyRecord(exchange, status: status, errorType: "client_closed_request", charge: exchange.admission?.hold),
+            requestBody: exchange.requestBody,
+            response: nil
+        )
     }
 
     /// A request the upstream never answered, or that the edge refused after authenticating it.
     func recordFailure(_ exchange: Exchange, status: Int, errorType: String) {
         if let admission = exchange.admission { self.settler?.enqueue(admission, charge: 0) }
-        self.records?.append(self.emptyRecord(exchange, status: status, errorType: errorType, charge: exchange.admission.map { _ in 0 }))
+        self.records?.append(
+            self.emptyRecord(exchange, status: status, errorType: errorType, charge: exchange.admission.map { _ in 0 }),
+            requestBody: exchange.requestBody,
+            response: nil
+        )
     }
 
     private func emptyRecord(_ exchange: Exchange, status: Int, errorType: String, charge: Int64?) -> RequestRecord {

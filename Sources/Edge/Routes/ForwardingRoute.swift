@@ -39,6 +39,7 @@ struct ForwardingRoute: Sendable {
             path: request.uri.path,
             claudeCodeSessionID: request.headers[.claudeCodeSessionID],
             requestBytes: body.readableBytes,
+            requestBody: checksJSON ? body : nil,
             receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
             started: started,
             admission: admission,

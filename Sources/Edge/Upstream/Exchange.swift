@@ -11,6 +11,8 @@ struct Exchange: Sendable {
     var path: String
     var claudeCodeSessionID: String?
     var requestBytes: Int
+    /// The request body as received, for the record (nil when the route has none worth keeping).
+    var requestBody: ByteBuffer?
     var receivedAtMillis: Int64
     var started: ContinuousClock.Instant
     /// The allowance this request holds, settled when it ends (inference requests only).
@@ -31,7 +33,11 @@ struct ExchangeOutcome: Sendable {
     /// When the lease was last taken or renewed, for streams that outlive it.
     var leaseRenewedAt = ContinuousClock.now
     var responseBytes = 0
+    /// The answer as relayed, for the record; past `keptResponseLimit` only its size is known.
+    var response = ByteBuffer()
     var clientAborted = false
+
+    static let keptResponseLimit = 8 << 20
 
     init(status: Int, upstreamRequestID: String?, meter: UsageMeter) {
         self.status = status
@@ -42,6 +48,7 @@ struct ExchangeOutcome: Sendable {
     mutating func noteChunk(_ chunk: ByteBuffer) {
         if self.firstByteAt == nil { self.firstByteAt = .now }
         self.responseBytes += chunk.readableBytes
+        if self.responseBytes <= Self.keptResponseLimit { self.response.writeImmutableBuffer(chunk) }
         self.meter.feed(chunk)
     }
 

@@ -18,8 +18,7 @@ extension VirtualKey {
 
     /// Lower-case hex SHA-256 of `bytes`, for a key the scanner found without making a `String`.
     public static func sha256Hex(of bytes: UnsafeRawBufferPointer) -> String {
-        let digest = SHA256.hash(data: bytes)
-        return digest.withUnsafeBytes { Hex.lowercase($0) }
+        Hex.sha256(of: bytes)
     }
 
     /// The key ID of a stored hash (its first 12 characters), for the server, which has no keys.
@@ -29,10 +28,15 @@ extension VirtualKey {
 }
 
 /// Lower-case hexadecimal text of bytes.
-enum Hex {
+public enum Hex {
+    /// Lower-case hex SHA-256 of `bytes`: key hashes and content-block addresses.
+    public static func sha256(of bytes: UnsafeRawBufferPointer) -> String {
+        SHA256.hash(data: bytes).withUnsafeBytes { Self.lowercase($0) }
+    }
+
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func lowercase(_ bytes: UnsafeRawBufferPointer) -> String {
+    public static func lowercase(_ bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { output in
             for (offset, byte) in bytes.enumerated() {
                 output[2 * offset] = Self.digits[Int(byte >> 4)]

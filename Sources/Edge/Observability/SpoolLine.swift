@@ -1,0 +1,24 @@
+import Foundation
+import NIOCore
+import Shared
+
+/// One spooled request: the record's JSON object with two more members, `request` (the body, a JSON
+/// value written verbatim, so the coordinator can store it byte for byte) and `response` (the answer as
+/// relayed, as a JSON string). Readers of the record alone simply ignore both.
+enum SpoolLine {
+    static func encode(_ record: RequestRecord, requestBody: ByteBuffer?, response: ByteBuffer?, encoder: JSONEncoder) throws -> Data {
+        var line = try encoder.encode(record)
+        guard requestBody != nil || response != nil, line.last == UInt8(ascii: "}") else { return line }
+        line.removeLast()
+        if let requestBody, requestBody.readableBytes > 0 {
+            line.append(contentsOf: Array(#","request":"#.utf8))
+            line.append(contentsOf: requestBody.readableBytesView)
+        }
+        if let response {
+            line.append(contentsOf: Array(#","response":"#.utf8))
+            line.append(try encoder.encode(String(decoding: response.readableBytesView, as: UTF8.self)))
+        }
+        line.append(UInt8(ascii: "}"))
+        return line
+    }
+}

@@ -1,0 +1,76 @@
+/// Where the parts of a JSON text lie, as byte ranges into it: what content-addressed storage needs to
+/// cut a body into blocks and put it back together byte for byte.
+public enum JSONLayout {
+    /// The top-level members of a JSON object: each name's raw bytes (between the quotes, escapes as
+    /// written) and its value's range. nil when `bytes` are not one valid JSON object.
+    public static func members(of bytes: UnsafeRawBufferPointer) -> [(name: ArraySlice<UInt8>, value: Range<Int>)]? {
+        var scanner = JSONValidator.Scanner(bytes: bytes, maxDepth: JSONValidator.defaultMaxDepth)
+        var members: [(name: ArraySlice<UInt8>, value: Range<Int>)] = []
+        do throws(JSONValidator.Failure) {
+            scanner.skipWhitespace()
+            guard scanner.current == UInt8(ascii: "{") else { return nil }
+            scanner.index += 1
+            scanner.skipWhitespace()
+            if scanner.current == UInt8(ascii: "}") {
+                scanner.index += 1
+            } else {
+                while true {
+                    guard scanner.current == UInt8(ascii: "\"") else { return nil }
+                    let nameStart = scanner.index + 1
+                    try scanner.string()
+                    let name = ArraySlice(UnsafeRawBufferPointer(rebasing: bytes[nameStart..<(scanner.index - 1)]))
+                    scanner.skipWhitespace()
+                    guard scanner.current == UInt8(ascii: ":") else { return nil }
+                    scanner.index += 1
+                    scanner.skipWhitespace()
+                    let valueStart = scanner.index
+                    try scanner.value(depth: 1)
+                    members.append((name, valueStart..<scanner.index))
+                    scanner.skipWhitespace()
+                    if scanner.current == UInt8(ascii: ",") {
+                        scanner.index += 1
+                        scanner.skipWhitespace()
+                    } else if scanner.current == UInt8(ascii: "}") {
+                        scanner.index += 1
+                        break
+                    } else {
+                        return nil
+                    }
+                }
+            }
+            scanner.skipWhitespace()
+            return scanner.index == bytes.count ? members : nil
+        } catch {
+            return nil
+        }
+    }
+
+    /// The ranges of a JSON array's elements (`range` must hold exactly one array); nil if it is not one.
+    public static func elements(of bytes: UnsafeRawBufferPointer, in range: Range<Int>) -> [Range<Int>]? {
+        var scanner = JSONValidator.Scanner(bytes: UnsafeRawBufferPointer(rebasing: bytes[..<range.upperBound]), maxDepth: JSONValidator.defaultMaxDepth)
+        scanner.index = range.lowerBound
+        var elements: [Range<Int>] = []
+        do throws(JSONValidator.Failure) {
+            guard scanner.current == UInt8(ascii: "[") else { return nil }
+            scanner.index += 1
+            scanner.skipWhitespace()
+            if scanner.current == UInt8(ascii: "]") { return scanner.index + 1 == range.upperBound ? [] : nil }
+            while true {
+                let start = scanner.index
+                try scanner.value(depth: 1)
+                elements.append(start..<scanner.index)
+                scanner.skipWhitespace()
+                if scanner.current == UInt8(ascii: ",") {
+                    scanner.index += 1
+                    scanner.skipWhitespace()
+                } else if scanner.current == UInt8(ascii: "]") {
+                    return scanner.index + 1 == range.upperBound ? elements : nil
+                } else {
+                    return nil
+                }
+            }
+        } catch {
+            return nil
+        }
+    }
+}
