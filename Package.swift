@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "goosey", targets: ["Coordinator"]),
         .executable(name: "goosey-mock", targets: ["MockUpstream"]),
         .executable(name: "goosey-loadgen", targets: ["LoadGen"]),
+        .executable(name: "goosey-ingest-bench", targets: ["IngestBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -83,6 +84,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "loadtest/MockUpstream",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "IngestBench",
+            dependencies: [
+                "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "loadtest/IngestBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

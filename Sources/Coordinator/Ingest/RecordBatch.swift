@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Shared
 
 /// One spooled request: its record, and the request body and answer when the edge kept them.
@@ -27,16 +30,20 @@ struct RecordBatch: Sendable {
     /// Parses NDJSON. A last line without its newline is a record the edge was still writing when it
     /// died: it is left out, since the edge never finished it. Any other bad line fails the whole batch.
     /// - Throws: `IngestError.badLine` with the 1-based line number.
-    init(ndjson bytes: Data) throws(IngestError) {
+    init(ndjson data: Data) throws(IngestError) {
         let decoder = JSONDecoder()
+        let bytes = [UInt8](data)
         var records: [ShippedRecord] = []
         var lineNumber = 0
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
+        var start = 0
+        while start < bytes.count {
             lineNumber += 1
-            guard let newline = bytes[start...].firstIndex(of: 0x0A) else { break }  // the unfinished tail
-            let line = bytes[start..<newline]
-            start = bytes.index(after: newline)
+            let end = bytes.withUnsafeBytes { raw in
+                memchr(raw.baseAddress! + start, 0x0A, raw.count - start).map { raw.baseAddress!.distance(to: UnsafeRawPointer($0)) }
+            }
+            guard let end else { break }  // the unfinished tail
+            let line = bytes[start..<end]
+            start = end + 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
             do {
                 records.append(try Self.shipped(line, decoder: decoder))
@@ -49,18 +56,34 @@ struct RecordBatch: Sendable {
 }
 
 extension RecordBatch {
-    static func shipped(_ line: Data.SubSequence, decoder: JSONDecoder) throws -> ShippedRecord {
-        var shipped = ShippedRecord(record: try decoder.decode(RequestRecord.self, from: line))
+    static func shipped(_ line: ArraySlice<UInt8>, decoder: JSONDecoder) throws -> ShippedRecord {
         let bytes = Array(line)
-        let members = bytes.withUnsafeBytes { JSONLayout.members(of: $0) } ?? []
+        guard let members = bytes.withUnsafeBytes({ JSONLayout.members(of: $0) }) else { throw IngestError.badLine(0) }
+        var requestBody: [UInt8]?
+        var response: [UInt8]?
+        var recordEnd = bytes.count
         for member in members {
             if member.name == ArraySlice("request".utf8) {
-                shipped.requestBody = Array(bytes[member.value])
+                requestBody = Array(bytes[member.value])
             } else if member.name == ArraySlice("response".utf8) {
-                shipped.response = Array(try decoder.decode(String.self, from: Data(bytes[member.value])).utf8)
+                response = Array(try decoder.decode(String.self, from: Data(bytes[member.value])).utf8)
+            } else {
+                continue
             }
+            recordEnd = min(recordEnd, member.start)
         }
-        return shipped
+        // The edge writes the bodies after the record's own members: the record alone is decoded, not
+        // the hundreds of kilobytes behind it.
+        var record = bytes[..<recordEnd]
+        while let last = record.last, last == UInt8(ascii: ",") || last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 {
+            record.removeLast()
+        }
+        let recordJSON = recordEnd == bytes.count ? bytes : Array(record) + [UInt8(ascii: "}")]
+        return ShippedRecord(
+            record: try decoder.decode(RequestRecord.self, from: Data(recordJSON)),
+            requestBody: requestBody,
+            response: response
+        )
     }
 }
 

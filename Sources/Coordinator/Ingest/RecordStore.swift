@@ -52,11 +52,11 @@ struct RecordStore {
     /// repeated turns cost a lookup, not a resend.
     static func storeBlocks(_ blocks: [String: [UInt8]], on connection: PostgresConnection) async throws {
         guard !blocks.isEmpty else { return }
-        let present = try await connection.query(
+        let present = Set(try await connection.query(
             "SELECT sha256 FROM content_blocks WHERE sha256 = ANY($1::text[])",
             [Self.arrayLiteral(blocks.keys)]
-        )
-        let missing = blocks.filter { digest, _ in !present.contains { $0[0] == digest } }
+        ).compactMap { $0[0] })
+        let missing = blocks.filter { digest, _ in !present.contains(digest) }
         guard !missing.isEmpty else { return }
         try await connection.execute(
             """

@@ -33,8 +33,9 @@ struct ExchangeOutcome: Sendable {
     /// When the lease was last taken or renewed, for streams that outlive it.
     var leaseRenewedAt = ContinuousClock.now
     var responseBytes = 0
-    /// The answer as relayed, for the record; past `keptResponseLimit` only its size is known.
+    /// The answer as relayed, for the record (when `keepsResponse`); past `keptResponseLimit` only its size is known.
     var response = ByteBuffer()
+    var keepsResponse = false
     var clientAborted = false
 
     static let keptResponseLimit = 8 << 20
@@ -48,7 +49,7 @@ struct ExchangeOutcome: Sendable {
     mutating func noteChunk(_ chunk: ByteBuffer) {
         if self.firstByteAt == nil { self.firstByteAt = .now }
         self.responseBytes += chunk.readableBytes
-        if self.responseBytes <= Self.keptResponseLimit { self.response.writeImmutableBuffer(chunk) }
+        if self.keepsResponse && self.responseBytes <= Self.keptResponseLimit { self.response.writeImmutableBuffer(chunk) }
         self.meter.feed(chunk)
     }
 

@@ -72,6 +72,7 @@ struct UpstreamProxy: Sendable {
         logger: Logger
     ) async throws {
         var outcome = outcome
+        outcome.keepsResponse = recorder.records != nil
         EdgeMetrics.streamStarted()
         defer {
             EdgeMetrics.streamEnded()

@@ -1,11 +1,18 @@
 /// Where the parts of a JSON text lie, as byte ranges into it: what content-addressed storage needs to
 /// cut a body into blocks and put it back together byte for byte.
 public enum JSONLayout {
-    /// The top-level members of a JSON object: each name's raw bytes (between the quotes, escapes as
-    /// written) and its value's range. nil when `bytes` are not one valid JSON object.
-    public static func members(of bytes: UnsafeRawBufferPointer) -> [(name: ArraySlice<UInt8>, value: Range<Int>)]? {
+    /// One member of an object: where it starts (its name's opening quote), its name's raw bytes (between
+    /// the quotes, escapes as written) and its value's range.
+    public struct Member {
+        public var start: Int
+        public var name: ArraySlice<UInt8>
+        public var value: Range<Int>
+    }
+
+    /// The top-level members of a JSON object; nil when `bytes` are not one valid JSON object.
+    public static func members(of bytes: UnsafeRawBufferPointer) -> [Member]? {
         var scanner = JSONValidator.Scanner(bytes: bytes, maxDepth: JSONValidator.defaultMaxDepth)
-        var members: [(name: ArraySlice<UInt8>, value: Range<Int>)] = []
+        var members: [Member] = []
         do throws(JSONValidator.Failure) {
             scanner.skipWhitespace()
             guard scanner.current == UInt8(ascii: "{") else { return nil }
@@ -25,7 +32,7 @@ public enum JSONLayout {
                     scanner.skipWhitespace()
                     let valueStart = scanner.index
                     try scanner.value(depth: 1)
-                    members.append((name, valueStart..<scanner.index))
+                    members.append(Member(start: nameStart - 1, name: name, value: valueStart..<scanner.index))
                     scanner.skipWhitespace()
                     if scanner.current == UInt8(ascii: ",") {
                         scanner.index += 1
