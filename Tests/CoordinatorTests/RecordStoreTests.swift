@@ -115,4 +115,44 @@ struct RecordStoreTests {
         #expect(shipped.requestBody == Self.body(turn: 1))
         #expect(shipped.response == Array("a\nb é".utf8))
     }
+
+    static func spoolLine(_ record: RequestRecord, body: [UInt8]) throws -> [UInt8] {
+        var line = Array(try JSONEncoder().encode(record))
+        line.removeLast()
+        return line + Array(#","request":"#.utf8) + body + Array(#","response":"ok"}"#.utf8)
+    }
+
+    @Test func compactedLinesCarryOnlyNewBlocksAndAreRefusedWhenPostgresLacksTheRest() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let first = try Self.spoolLine(Self.record("c1", at: 1_795_000_000_001), body: Self.body(turn: 2))
+        let second = try Self.spoolLine(Self.record("c2", at: 1_795_000_000_002), body: Self.body(turn: 3))
+        let (compactFirst, digestsFirst) = try #require(CompactSpoolLine.compact(first[...], known: { _ in false }))
+        #expect(try await RecordStore().insert(RecordBatch(ndjson: Data(compactFirst + [0x0A])), into: connection) == 1)
+        let known = Set(digestsFirst)
+        let (compactSecond, _) = try #require(CompactSpoolLine.compact(second[...], known: known.contains))
+        #expect(compactSecond.firstRange(of: Array("step 0".utf8)) == nil, "the history went as references")
+        #expect(compactSecond.firstRange(of: Array("step 4".utf8)) != nil, "the new message went along")
+        #expect(try await RecordStore().insert(RecordBatch(ndjson: Data(compactSecond + [0x0A])), into: connection) == 1)
+        let reader = StoredRequestBodies(connection: connection)
+        #expect(try await reader.requestBody(id: "c1") == Self.body(turn: 2))
+        #expect(try await reader.requestBody(id: "c2") == Self.body(turn: 3))
+
+        // An edge that believes Postgres holds blocks it does not: refused whole, nothing stored.
+        let stranger = try Self.spoolLine(Self.record("c3", at: 1_795_000_000_003), body: Self.body(turn: 5))
+        let (compactStranger, _) = try #require(CompactSpoolLine.compact(stranger[...], known: { _ in true }))
+        await #expect(throws: IngestError.missingBlocks(4)) {  // messages 6 to 9; the rest came with c1 and c2
+            try await RecordStore().insert(RecordBatch(ndjson: Data(compactStranger + [0x0A])), into: connection)
+        }
+        #expect(try await connection.query("SELECT count(*) FROM requests WHERE id = 'c3'").first?[0] == "0")
+    }
+
+    @Test func aBlockThatDoesNotMatchItsDigestIsRefused() throws {
+        let line = try Self.spoolLine(Self.record("t", at: 1), body: Self.body(turn: 1))
+        var (compact, _) = try #require(CompactSpoolLine.compact(line[...], known: { _ in false }))
+        let blocksStart = try #require(compact.firstRange(of: Array(#""blocks":{"#.utf8))).upperBound
+        let step = try #require(compact[blocksStart...].firstRange(of: Array("step".utf8)))
+        compact[step.lowerBound] = UInt8(ascii: "S")  // one byte of a message block changed on the way
+        #expect(throws: IngestError.self) { try RecordBatch(ndjson: Data(compact + [0x0A])) }
+    }
 }

@@ -84,6 +84,16 @@ def test_bodies_are_stored_as_blocks_and_come_back_as_the_upstream_saw_them(coor
     first = postgres("SELECT count(DISTINCT sha256) FROM content_blocks WHERE data = convert_to(:'p1', 'UTF8')",
                      '{"role":"user","content":"Turn 0: list the files."}')
     assert first == [["1"]]
+    # Postgres loses the blocks the edge believes it holds (a restore): the next turn is refused
+    # compacted and sent whole, and still comes back exactly.
+    postgres("DELETE FROM content_blocks WHERE data = convert_to(:'p1', 'UTF8')", '{"role":"user","content":"Turn 0: list the files."}')
+    history.append({"role": "user", "content": "Turn 3: and now?"})
+    with client.messages.stream(model=MODEL, max_tokens=64, system="You are a careful assistant.", messages=history) as stream:
+        stream.get_final_message()
+        last = stream.response.headers["request-id"]
+    wait_stored([last], "the turn sent whole")
+    body, _ = stored_bodies(last)
+    assert hashlib.sha256(body).hexdigest() == stack.mock_record(last)["requestBodySHA256"]
 
 
 def test_a_killed_edge_ships_its_spool_when_it_restarts(coordinated_stack):

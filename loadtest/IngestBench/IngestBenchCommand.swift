@@ -28,31 +28,63 @@ struct IngestBenchCommand: AsyncParsableCommand {
         let tools = "[" + (0..<16).map { #"{"name":"Tool\#($0)","description":"\#(String(repeating: "Runs a command and returns its output. ", count: 55))","input_schema":{"type":"object","properties":{"command":{"type":"string"}}}}"# }.joined(separator: ",") + "]"
         let plan = ShippingPlan(sessions: self.sessions, turns: self.turns, shippers: self.shippers, segmentBytes: self.segmentBytes, prompt: prompt, tools: tools)
         let url = self.coordinator + "/v1/ingest"
-        let started = ContinuousClock.now
-        let totals = try await withThrowingTaskGroup(of: ShippingTotals.self) { group in
+        // The edges' part (cutting bodies into blocks, hashing, compacting) happens before the clock
+        // starts, in parallel as on separate edges: what is timed is the coordinator taking the segments.
+        let preparing = ContinuousClock.now
+        let prepared = try await withThrowingTaskGroup(of: PreparedShipper.self) { group in
             for shipper in 0..<self.shippers {
-                group.addTask { try await plan.ship(as: shipper, to: url, token: token) }
+                group.addTask { try plan.prepare(as: shipper) }
             }
-            return try await group.reduce(into: ShippingTotals()) { $0.add($1) }
+            return try await group.reduce(into: [PreparedShipper]()) { $0.append($1) }
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        let preparationSeconds = Self.seconds(since: preparing)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for shipper in prepared {
+                group.addTask {
+                    for segment in shipper.segments {
+                        guard try await ShippingPlan.post(segment, to: url, token: token) == .ok else {
+                            throw ValidationError("the coordinator refused a compacted segment")
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Self.seconds(since: started)
+        let totals = prepared.reduce(into: ShippingTotals()) { $0.add($1.totals) }
         let summary: [String: Any] = [
             "records": totals.records, "segments": totals.segments, "rawBodyBytes": totals.rawBodyBytes,
-            "seconds": (seconds * 100).rounded() / 100, "recordsPerSecond": (Double(totals.records) / seconds).rounded(),
+            "shippedBytes": totals.shippedBytes, "seconds": (seconds * 100).rounded() / 100,
+            "recordsPerSecond": (Double(totals.records) / seconds).rounded(),
+            "edgeMillisecondsPerRecord": (preparationSeconds * 1000 * Double(self.shippers) / Double(totals.records) * 100).rounded() / 100,
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
     }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// One shipper's shipments (up to 16 segments each), compacted as an edge ships them.
+struct PreparedShipper: Sendable {
+    var segments: [ByteBuffer] = []
+    var totals = ShippingTotals()
 }
 
 struct ShippingTotals: Sendable {
     var records = 0
     var segments = 0
     var rawBodyBytes = 0
+    var shippedBytes = 0
 
     mutating func add(_ other: ShippingTotals) {
         self.records += other.records
         self.segments += other.segments
         self.rawBodyBytes += other.rawBodyBytes
+        self.shippedBytes += other.shippedBytes
     }
 }
 
@@ -65,39 +97,62 @@ struct ShippingPlan: Sendable {
     let prompt: String
     let tools: String
 
-    /// Shipper `index` carries every `shippers`-th session and sends their turns round-robin, as the
-    /// students of one edge would: a segment holds whatever turns arrived together.
-    func ship(as index: Int, to url: String, token: String) async throws -> ShippingTotals {
+    /// Shipper `index` carries every `shippers`-th session and takes their turns round-robin, as the
+    /// students of one edge would: a segment holds whatever turns arrived together, compacted against
+    /// the blocks of this shipper's earlier segments (which the coordinator will have committed by then).
+    func prepare(as index: Int) throws -> PreparedShipper {
         var sessions = stride(from: index, to: self.sessions, by: self.shippers).map {
             ClaudeCodeSession(index: $0, turns: self.turns, sharedPrompt: self.prompt, tools: self.tools)
         }
-        var totals = ShippingTotals()
+        var prepared = PreparedShipper()
         var segment = ByteBuffer()
+        var wholeBytes = 0
+        var segmentsInShipment = 0
+        var digests: [String] = []
+        var committed = Set<String>()
         let encoder = JSONEncoder()
         for turn in 0..<self.turns {
             for position in sessions.indices {
                 let body = sessions[position].nextBody()
                 let record = Self.record(session: sessions[position].index, turn: turn, bytes: body.count)
-                var line = try encoder.encode(record)
+                var line = Array(try encoder.encode(record))
                 line.removeLast()
-                segment.writeBytes(line)
-                segment.writeString(#","request":"#)
-                segment.writeBytes(body)
-                segment.writeString(#","response":"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"}"# + "\n")
-                totals.records += 1
-                totals.rawBodyBytes += body.count
-                if segment.readableBytes >= self.segmentBytes {
-                    try await Self.post(segment, to: url, token: token)
-                    totals.segments += 1
-                    segment.clear()
+                line += Array(#","request":"#.utf8) + body
+                line += Array(#","response":"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"}"#.utf8)
+                let (compact, referenced) = CompactSpoolLine.compact(line[...], known: committed.contains) ?? (line, [])
+                segment.writeBytes(compact + [0x0A])
+                wholeBytes += line.count + 1
+                digests += referenced
+                prepared.totals.records += 1
+                prepared.totals.rawBodyBytes += body.count
+                if wholeBytes >= self.segmentBytes {
+                    segmentsInShipment += 1
+                    wholeBytes = 0
+                    prepared.totals.segments += 1
+                }
+                // An edge ships up to 16 closed segments at once, compacted against what earlier
+                // shipments committed.
+                if segmentsInShipment == Self.segmentsPerShipment {
+                    self.close(&segment, into: &prepared)
+                    committed.formUnion(digests)
+                    digests = []
+                    segmentsInShipment = 0
                 }
             }
         }
         if segment.readableBytes > 0 {
-            try await Self.post(segment, to: url, token: token)
-            totals.segments += 1
+            if wholeBytes > 0 { prepared.totals.segments += 1 }
+            self.close(&segment, into: &prepared)
         }
-        return totals
+        return prepared
+    }
+
+    static let segmentsPerShipment = 16
+
+    private func close(_ segment: inout ByteBuffer, into prepared: inout PreparedShipper) {
+        prepared.segments.append(segment)
+        prepared.totals.shippedBytes += segment.readableBytes
+        segment = ByteBuffer()
     }
 
     static func record(session: Int, turn: Int, bytes: Int) -> RequestRecord {
@@ -112,15 +167,16 @@ struct ShippingPlan: Sendable {
         )
     }
 
-    static func post(_ segment: ByteBuffer, to url: String, token: String) async throws {
+    static func post(_ segment: ByteBuffer, to url: String, token: String) async throws -> HTTPResponseStatus {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "authorization", value: "Bearer \(token)")
         request.body = .bytes(segment)
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
         let answer = try await response.body.collect(upTo: 1 << 16)
-        guard response.status == .ok else {
+        guard response.status == .ok || response.status == .conflict else {
             throw ValidationError("the coordinator answered \(response.status.code): \(String(buffer: answer))")
         }
+        return response.status
     }
 }

@@ -11,6 +11,7 @@ struct IngestRoute: Sendable {
     static let maxBatchBytes = 64 * 1024 * 1024
 
     let pool: PostgresPool
+    let store = RecordStore()
     /// SHA-256 of the ingest token.
     let tokenDigest: [UInt8]
 
@@ -30,10 +31,12 @@ struct IngestRoute: Sendable {
         } catch {
             return Self.answer(.badRequest, ["error": error.description])
         }
-        let store = RecordStore()
+        let store = self.store
         do {
             let inserted = try await self.pool.withConnection { try await store.insert(batch, into: $0) }
             return Self.answer(.ok, ["received": batch.records.count, "inserted": inserted])
+        } catch let error as IngestError {
+            return Self.answer(.conflict, ["error": error.description])
         } catch {
             context.logger.error("ingest failed", metadata: ["goosey.error": "\(error)"])
             return Self.answer(.serviceUnavailable, ["error": "the records could not be stored; ship them again later"])

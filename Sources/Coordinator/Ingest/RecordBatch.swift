@@ -11,6 +11,10 @@ struct ShippedRecord: Sendable {
     var requestBody: [UInt8]?
     /// The answer as relayed (SSE or JSON), from the line's `response` string.
     var response: [UInt8]?
+    /// A compacted body (`CompactSpoolLine`): its skeleton, and the blocks the edge sent along, checked
+    /// against their digests.
+    var requestSkeleton: [UInt8]?
+    var providedBlocks: [String: [UInt8]] = [:]
 
     init(record: RequestRecord, requestBody: [UInt8]? = nil, response: [UInt8]? = nil) {
         self.record = record
@@ -61,12 +65,18 @@ extension RecordBatch {
         guard let members = bytes.withUnsafeBytes({ JSONLayout.members(of: $0) }) else { throw IngestError.badLine(0) }
         var requestBody: [UInt8]?
         var response: [UInt8]?
+        var skeleton: [UInt8]?
+        var provided: [String: [UInt8]] = [:]
         var recordEnd = bytes.count
         for member in members {
             if member.name == ArraySlice("request".utf8) {
                 requestBody = Array(bytes[member.value])
             } else if member.name == ArraySlice("response".utf8) {
                 response = Array(try decoder.decode(String.self, from: Data(bytes[member.value])).utf8)
+            } else if member.name == ArraySlice("requestSkeleton".utf8) {
+                skeleton = Array(try decoder.decode(String.self, from: Data(bytes[member.value])).utf8)
+            } else if member.name == ArraySlice("blocks".utf8) {
+                provided = try Self.blocks(in: bytes, at: member.value)
             } else {
                 continue
             }
@@ -79,22 +89,42 @@ extension RecordBatch {
             record.removeLast()
         }
         let recordJSON = recordEnd == bytes.count ? bytes : Array(record) + [UInt8(ascii: "}")]
-        return ShippedRecord(
+        var shipped = ShippedRecord(
             record: try decoder.decode(RequestRecord.self, from: Data(recordJSON)),
             requestBody: requestBody,
             response: response
         )
+        shipped.requestSkeleton = skeleton
+        shipped.providedBlocks = provided
+        return shipped
+    }
+
+    /// The members of the `blocks` object, each checked against the digest it is filed under.
+    static func blocks(in bytes: [UInt8], at range: Range<Int>) throws -> [String: [UInt8]] {
+        let members = bytes.withUnsafeBytes { raw in JSONLayout.members(of: UnsafeRawBufferPointer(rebasing: raw[range])) }
+        guard let members else { throw IngestError.badLine(0) }
+        var blocks: [String: [UInt8]] = [:]
+        for member in members {
+            let block = Array(bytes[(range.lowerBound + member.value.lowerBound)..<(range.lowerBound + member.value.upperBound)])
+            let digest = String(decoding: member.name, as: UTF8.self)
+            guard block.withUnsafeBytes({ Hex.sha256(of: $0) }) == digest else { throw IngestError.badLine(0) }
+            blocks[digest] = block
+        }
+        return blocks
     }
 }
 
 enum IngestError: Error, Equatable, CustomStringConvertible {
     case badLine(Int)
     case missingField(line: Int, field: String)
+    /// Compacted lines refer to blocks Postgres does not hold: the edge must send the segment whole.
+    case missingBlocks(Int)
 
     var description: String {
         switch self {
         case .badLine(let line): "line \(line) is not a request record"
         case .missingField(let line, let field): "line \(line) has no \(field)"
+        case .missingBlocks(let count): "\(count) referenced content blocks are not stored; send the segment whole"
         }
     }
 }

@@ -1,40 +1,60 @@
 import Foundation
 import Shared
+import Synchronization
 
 /// Writes request records into Postgres, each exactly once however often an edge ships it.
 ///
 /// A record's key is its id and the time the edge received it, both set by the edge, so a batch shipped
 /// again (the edge never saw the answer) inserts nothing new. A batch commits whole or not at all.
 struct RecordStore {
+    /// The month partitions this process has made sure of, so each is checked once, not per batch.
+    var partitions = PartitionsSeen()
+
     /// - Returns: how many records were new.
     func insert(_ batch: RecordBatch, into connection: PostgresConnection) async throws -> Int {
         guard !batch.records.isEmpty else { return 0 }
         let bodies = batch.records.map(StoredBodies.init)
-        return try await connection.withTransaction { connection in
-            for month in Set(batch.records.map { Self.monthStart(of: $0.record.receivedAtMillis) }) {
+        let months = Set(batch.records.map { Self.monthStart(of: $0.record.receivedAtMillis) })
+        let inserted = try await connection.withTransaction { connection in
+            for month in months where !self.partitions.contains(month) {
                 try await Self.ensurePartition(startingAt: month, on: connection)
             }
-            try await Self.storeBlocks(bodies.reduce(into: [:]) { $0.merge($1.blocks) { old, _ in old } }, on: connection)
+            let blocks = bodies.reduce(into: [String: [UInt8]]()) { $0.merge($1.blocks) { old, _ in old } }
+            try await Self.storeBlocks(blocks, requiring: Set(bodies.flatMap(\.referencedElsewhere)), on: connection)
             var inserted = 0
-            for (shipped, stored) in zip(batch.records, bodies) {
-                let parameters = Self.parameters(shipped.record) + [stored.requestBlock, stored.responseBlock]
-                inserted += try await connection.execute(Self.insertSQL, parameters)
+            for chunk in stride(from: 0, to: batch.records.count, by: Self.rowsPerStatement) {
+                let rows = chunk..<min(chunk + Self.rowsPerStatement, batch.records.count)
+                let parameters = rows.flatMap { Self.parameters(batch.records[$0].record) + [bodies[$0].requestBlock, bodies[$0].responseBlock] }
+                inserted += try await connection.execute(Self.insertSQL(rows: rows.count), parameters)
             }
             return inserted
         }
+        self.partitions.insert(months)
+        return inserted
     }
 
-    static let insertSQL = """
-        INSERT INTO requests (
-            id, received_at, course_id, student_id, key_id, edge, method, path, model, status, stop_reason,
-            error_type, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
-            charge, cost_pico_usd, estimated, client_aborted, ttfb_us, total_us, claude_code_session_id,
-            upstream_request_id, request_bytes, response_bytes, request_block, response_block
-        ) VALUES (
-            $1, to_timestamp($2::bigint / 1000.0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29
-        ) ON CONFLICT (id, received_at) DO NOTHING
-        """
+    /// 29 parameters a row, under Postgres' 65,535 per statement.
+    static let rowsPerStatement = 1_000
+    static let columnsPerRow = 29
+
+    /// One `INSERT` of `rows` records; a record already stored is skipped.
+    static func insertSQL(rows: Int) -> String {
+        let values = (0..<rows).map { row in
+            let first = row * Self.columnsPerRow
+            let placeholders = (1...Self.columnsPerRow).map { column in
+                column == 2 ? "to_timestamp($\(first + 2)::bigint / 1000.0)" : "$\(first + column)"
+            }
+            return "(" + placeholders.joined(separator: ", ") + ")"
+        }
+        return """
+            INSERT INTO requests (
+                id, received_at, course_id, student_id, key_id, edge, method, path, model, status, stop_reason,
+                error_type, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
+                charge, cost_pico_usd, estimated, client_aborted, ttfb_us, total_us, claude_code_session_id,
+                upstream_request_id, request_bytes, response_bytes, request_block, response_block
+            ) VALUES \(values.joined(separator: ", ")) ON CONFLICT (id, received_at) DO NOTHING
+            """
+    }
 
     static func parameters(_ record: RequestRecord) -> [String?] {
         [
@@ -48,15 +68,22 @@ struct RecordStore {
         ]
     }
 
-    /// Stores the blocks Postgres does not have yet: asks which it has first, so a conversation's
-    /// repeated turns cost a lookup, not a resend.
-    static func storeBlocks(_ blocks: [String: [UInt8]], on connection: PostgresConnection) async throws {
-        guard !blocks.isEmpty else { return }
+    /// Stores the blocks Postgres does not have yet, and makes sure it holds the `required` ones a
+    /// compacted body only points at: one query asks which of both it has, so a conversation's repeated
+    /// turns cost a lookup, not a resend.
+    /// - Throws: `IngestError.missingBlocks` (rolling the batch back) when a required block is not stored.
+    static func storeBlocks(_ blocks: [String: [UInt8]], requiring required: Set<String>, on connection: PostgresConnection) async throws {
+        let asked = required.union(blocks.keys)
+        guard !asked.isEmpty else { return }
         let present = Set(try await connection.query(
             "SELECT sha256 FROM content_blocks WHERE sha256 = ANY($1::text[])",
-            [Self.arrayLiteral(blocks.keys)]
+            [Self.arrayLiteral(asked)]
         ).compactMap { $0[0] })
-        let missing = blocks.filter { digest, _ in !present.contains(digest) }
+        let absent = required.subtracting(present).subtracting(blocks.keys)
+        guard absent.isEmpty else { throw IngestError.missingBlocks(absent.count) }
+        // In digest order: concurrent batches that share blocks then take their row locks in one order
+        // and cannot deadlock.
+        let missing = blocks.filter { digest, _ in !present.contains(digest) }.sorted { $0.key < $1.key }
         guard !missing.isEmpty else { return }
         try await connection.execute(
             """
@@ -65,8 +92,8 @@ struct RecordStore {
             ON CONFLICT (sha256) DO NOTHING
             """,
             [
-                Self.arrayLiteral(missing.keys), Self.arrayLiteral(missing.values.map { String($0.count) }),
-                Self.arrayLiteral(missing.values.map { bytes in bytes.withUnsafeBytes { Hex.lowercase($0) } }),
+                Self.arrayLiteral(missing.map(\.key)), Self.arrayLiteral(missing.map { String($0.value.count) }),
+                Self.arrayLiteral(missing.map { block in block.value.withUnsafeBytes { Hex.lowercase($0) } }),
             ]
         )
     }
@@ -106,9 +133,15 @@ struct StoredBodies {
     var requestBlock: String?
     var responseBlock: String?
     var blocks: [String: [UInt8]] = [:]
+    /// Blocks a compacted body points at without carrying them: Postgres must already hold them.
+    var referencedElsewhere: [String] = []
 
     init(_ shipped: ShippedRecord) {
-        if let body = shipped.requestBody {
+        if let skeleton = shipped.requestSkeleton {
+            self.blocks = shipped.providedBlocks
+            self.referencedElsewhere = BodyBlocks.references(in: skeleton).filter { shipped.providedBlocks[$0] == nil }
+            self.requestBlock = self.add(skeleton)
+        } else if let body = shipped.requestBody {
             let cut = BodyBlocks(request: body)
             self.blocks = cut.blocks
             self.requestBlock = self.add(cut.skeleton)
@@ -123,4 +156,12 @@ struct StoredBodies {
         self.blocks[digest] = bytes
         return digest
     }
+}
+
+/// Month partitions of `requests` known to exist; shared by every batch of one coordinator.
+final class PartitionsSeen: Sendable {
+    private let months = Mutex(Set<DateComponents>())
+
+    func contains(_ month: DateComponents) -> Bool { self.months.withLock { $0.contains(month) } }
+    func insert(_ months: Set<DateComponents>) { self.months.withLock { $0.formUnion(months) } }
 }

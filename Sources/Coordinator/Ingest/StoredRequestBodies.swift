@@ -1,3 +1,5 @@
+import Shared
+
 /// Reads a stored request's body and answer back out of the content blocks, byte for byte.
 struct StoredRequestBodies {
     let connection: PostgresConnection
@@ -7,7 +9,7 @@ struct StoredRequestBodies {
         guard let skeletonDigest = try await self.blockDigest(column: "request_block", id: id),
             let skeleton = try await self.blocks([skeletonDigest])[skeletonDigest]
         else { return nil }
-        return BodyBlocks.rebuild(skeleton: skeleton, blocks: try await self.blocks(Self.references(in: skeleton)))
+        return BodyBlocks.rebuild(skeleton: skeleton, blocks: try await self.blocks(BodyBlocks.references(in: skeleton)))
     }
 
     /// The answer to request `id` as the edge relayed it, or nil when none was stored.
@@ -31,17 +33,6 @@ struct StoredRequestBodies {
             blocks[digest] = bytes
         }
         return blocks
-    }
-
-    /// The block digests a skeleton refers to (`NUL <64 hex> NUL`).
-    static func references(in skeleton: [UInt8]) -> [String] {
-        var digests: [String] = []
-        var index = 0
-        while let marker = skeleton[index...].firstIndex(of: 0), marker + 65 < skeleton.count {
-            digests.append(String(decoding: skeleton[(marker + 1)...(marker + 64)], as: UTF8.self))
-            index = marker + 66
-        }
-        return digests
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -4,25 +4,37 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Shared
 import Synchronization
 
 /// Sends closed spool segments to the coordinator's `POST /v1/ingest`, oldest first, and deletes each
 /// once the coordinator answers 200 (its records are committed). Anything else leaves the segment for
 /// the next try, after a back-off: delivery is at least once, and ingest ignores what it already has.
+///
+/// Request bodies go compacted (`CompactSpoolLine`): only the blocks of a conversation that no committed
+/// segment carried. If the coordinator lacks one after all (409), the segment goes again whole.
 struct SpoolShipper: Sendable {
     let ingestURL: String
     let token: String
+    let committedBlocks = KnownBlocks()
+
+    /// Closed segments that go in one request at most: fewer, larger transactions for the coordinator.
+    static let segmentsPerShipment = 16
 
     func run(_ segments: SpoolSegments, spooledBytes: borrowing Atomic<Int>, logger: Logger) async {
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
             var shippedAll = true
-            for segment in (try? segments.closed()) ?? [] {
+            let closed = (try? segments.closed()) ?? []
+            for first in stride(from: 0, to: closed.count, by: Self.segmentsPerShipment) {
                 guard !Task.isCancelled else { return }
+                let shipment = closed[first..<min(first + Self.segmentsPerShipment, closed.count)]
                 do {
-                    try await self.ship(segment.path)
-                    try FileManager.default.removeItem(atPath: segment.path)
-                    EdgeMetrics.spoolBytes(spooledBytes.subtract(segment.bytes, ordering: .relaxed).newValue)
+                    try await self.ship(shipment.map(\.path))
+                    for segment in shipment {
+                        try FileManager.default.removeItem(atPath: segment.path)
+                        EdgeMetrics.spoolBytes(spooledBytes.subtract(segment.bytes, ordering: .relaxed).newValue)
+                    }
                     backoff = .milliseconds(250)
                 } catch {
                     logger.warning("log shipping failed; the spool keeps the records", metadata: ["goosey.error": "\(error)"])
@@ -35,8 +47,45 @@ struct SpoolShipper: Sendable {
         }
     }
 
-    private func ship(_ path: String) async throws {
-        let data = try await NIOThreadPool.singleton.runIfActive { try Data(contentsOf: URL(fileURLWithPath: path)) }
+    private func ship(_ paths: [String]) async throws {
+        let whole = try await NIOThreadPool.singleton.runIfActive {
+            try paths.reduce(into: Data()) { data, path in
+                let segment = try Data(contentsOf: URL(fileURLWithPath: path))
+                // A line cut short by a crash was never a record: it ends where the last whole line does.
+                let whole = segment.lastIndex(of: 0x0A).map { segment.index(after: $0) } ?? segment.startIndex
+                data.append(segment[..<whole])
+            }
+        }
+        let (compact, digests) = self.compacted(whole)
+        if try await self.post(compact) == .conflict {
+            guard try await self.post(whole) == .ok else { throw ShippingError.refused(status: 409) }
+        }
+        self.committedBlocks.insert(digests)
+    }
+
+    /// The segment with each request body compacted, and every block digest its lines refer to.
+    private func compacted(_ segment: Data) -> (Data, [String]) {
+        var compact = Data()
+        var digests: [String] = []
+        let bytes = [UInt8](segment)
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            let line = bytes[start..<end]
+            if let (shrunk, referenced) = CompactSpoolLine.compact(line, known: self.committedBlocks.contains) {
+                compact.append(contentsOf: shrunk)
+                digests += referenced
+            } else {
+                compact.append(contentsOf: line)
+            }
+            if end < bytes.count { compact.append(0x0A) }
+            start = end + 1
+        }
+        return (compact, digests)
+    }
+
+    /// - Returns: 200 or 409; any other answer throws.
+    private func post(_ data: Data) async throws -> HTTPResponseStatus {
         var request = HTTPClientRequest(url: self.ingestURL)
         request.method = .POST
         request.headers.add(name: "authorization", value: "Bearer \(self.token)")
@@ -45,7 +94,47 @@ struct SpoolShipper: Sendable {
         // A refused connection is retried until this deadline, so it also bounds how long an outage goes unsaid.
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 16)
-        guard response.status == .ok else { throw ShippingError.refused(status: Int(response.status.code)) }
+        guard response.status == .ok || response.status == .conflict else {
+            throw ShippingError.refused(status: Int(response.status.code))
+        }
+        return response.status
+    }
+}
+
+/// Block digests the coordinator has committed, as far as this edge knows; the oldest are forgotten
+/// past `capacity`, which only costs resending them.
+final class KnownBlocks: Sendable {
+    private struct State {
+        var digests: Set<String> = []
+        var order: [String] = []
+        var oldest = 0
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int = 200_000) {
+        self.capacity = capacity
+    }
+
+    func contains(_ digest: String) -> Bool {
+        self.state.withLock { $0.digests.contains(digest) }
+    }
+
+    func insert(_ digests: [String]) {
+        self.state.withLock { state in
+            for digest in digests where state.digests.insert(digest).inserted {
+                state.order.append(digest)
+            }
+            while state.digests.count > self.capacity {
+                state.digests.remove(state.order[state.oldest])
+                state.oldest += 1
+            }
+            if state.oldest > self.capacity {  // drop the forgotten prefix now and then
+                state.order.removeFirst(state.oldest)
+                state.oldest = 0
+            }
+        }
     }
 }
 

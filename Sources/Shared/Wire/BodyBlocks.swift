@@ -1,18 +1,32 @@
-import Shared
-
 /// A request body cut into content-addressed blocks: the system prompt, the tools and each message are
 /// blocks of their own, so what Claude Code repeats every turn is stored once. The rest (the skeleton)
 /// holds each cut-out block as `NUL <SHA-256 hex> NUL`; NUL never occurs in JSON text, so the skeleton
 /// and the blocks give back the body byte for byte.
-struct BodyBlocks: Equatable {
-    var skeleton: [UInt8]
+public struct BodyBlocks: Equatable, Sendable {
+    public var skeleton: [UInt8]
     /// Block bytes by SHA-256 hex, each once.
-    var blocks: [String: [UInt8]]
+    public var blocks: [String: [UInt8]]
+
+    public init(skeleton: [UInt8], blocks: [String: [UInt8]]) {
+        self.skeleton = skeleton
+        self.blocks = blocks
+    }
+
+    /// The block digests the skeleton points at, in order.
+    public static func references(in skeleton: [UInt8]) -> [String] {
+        var digests: [String] = []
+        var index = 0
+        while let marker = skeleton[index...].firstIndex(of: 0), marker + 65 < skeleton.count {
+            digests.append(String(decoding: skeleton[(marker + 1)...(marker + 64)], as: UTF8.self))
+            index = marker + 66
+        }
+        return digests
+    }
 
     static let cutMembers: Set<ArraySlice<UInt8>> = [ArraySlice("system".utf8), ArraySlice("tools".utf8)]
     static let messages = ArraySlice("messages".utf8)
 
-    init(request body: [UInt8]) {
+    public init(request body: [UInt8]) {
         var cuts: [Range<Int>] = []
         body.withUnsafeBytes { bytes in
             for member in JSONLayout.members(of: bytes) ?? [] {
@@ -40,7 +54,7 @@ struct BodyBlocks: Equatable {
     }
 
     /// The body again, or nil if a block is missing or the skeleton is damaged.
-    static func rebuild(skeleton: [UInt8], blocks: [String: [UInt8]]) -> [UInt8]? {
+    public static func rebuild(skeleton: [UInt8], blocks: [String: [UInt8]]) -> [UInt8]? {
         var body: [UInt8] = []
         body.reserveCapacity(skeleton.count)
         var index = 0
