@@ -7,7 +7,7 @@ import Shared
 struct ClaudeCodeSession {
     let index: Int
     let turns: Int
-    private var generator: SplitMix
+    private var generator: SeededGenerator
     private var head: [UInt8]
     private var messages: [[UInt8]] = []
 
@@ -21,7 +21,7 @@ struct ClaudeCodeSession {
     init(index: Int, turns: Int, sharedPrompt: String, tools: String) {
         self.index = index
         self.turns = turns
-        self.generator = SplitMix(seed: UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        self.generator = SeededGenerator(seed: UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
         let environment = "Working directory: /home/student\(index)/assignment\\nIs a git repository: true\\nToday's date: 2026-11-23"
         self.head = Array(
             (#"{"model":"claude-sonnet-4-5","max_tokens":32000,"stream":true,"system":[{"type":"text","text":""#
@@ -55,20 +55,5 @@ struct ClaudeCodeSession {
             text += self.generator.next() % 12 == 0 ? "\\n" : " "
         }
         return text
-    }
-}
-
-/// A small, fast, seedable generator: the same sessions every run.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,22 +1,5 @@
 import Foundation
 
-/// SplitMix64: a seeded generator, so random-looking tests are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// An instant from local wall time with its offset, `2024-10-06 03:00+11`, `2024-10-06 03:00:30+10:30` or
 /// RFC 3339 (`2024-10-06T03:00:00+11:00`): tests state wall times and offsets explicitly; the spec must agree.
 func instant(_ text: String) -> Date {
