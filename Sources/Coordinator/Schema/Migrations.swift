@@ -219,5 +219,17 @@ enum Migrations {
             $$
             """,
         ]),
+        Migration(version: 4, name: "lease reconciliations", statements: [
+            """
+            CREATE TABLE lease_reconciliations (
+                lease_id text PRIMARY KEY,
+                course_id text NOT NULL,
+                student_id text NOT NULL,
+                charged bigint NOT NULL,
+                source text NOT NULL CHECK (source IN ('record', 'estimate')),
+                reconciled_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+        ]),
     ]
 }

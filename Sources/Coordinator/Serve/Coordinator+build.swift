@@ -1,4 +1,6 @@
 import Hummingbird
+import ServiceLifecycle
+import Shared
 import Logging
 import NIOCore
 
@@ -10,12 +12,19 @@ func buildCoordinator(
 ) -> some ApplicationProtocol {
     let pool = PostgresPool(url: configuration.postgresURL)
     let ingest = IngestRoute(pool: pool, token: configuration.ingestToken)
+    var services: [any Service] = []
+    if let redis = configuration.redis {
+        let redisPool = RedisPool(.init(endpoint: redis), logger: logger)
+        let reconciler = LeaseReconciler(store: QuotaStore(pool: redisPool), directory: Directory(pool: redisPool), pool: pool)
+        services.append(LeaderService(leadership: Leadership(url: configuration.postgresURL), reconciler: reconciler, logger: logger))
+    }
     let router = Router()
     router.post("/v1/ingest") { request, context in try await ingest.handle(request, context: context) }
     router.get("/healthz") { _, _ in "ok\n" }
     return Application(
         router: router,
         configuration: configuration.application,
+        services: services,
         onServerRunning: onServerRunning,
         logger: logger
     )

@@ -8,11 +8,13 @@ import Shared
 /// - `coordinator.port` (int, default 8081) [COORDINATOR_PORT]
 /// - `postgres.url` (string, required) [POSTGRES_URL]: the system of record; only coordinators write it
 /// - `ingest.token` (string, required) [INGEST_TOKEN]: what edges present to ship their records
+/// - `redis.url` (string, optional) [REDIS_URL]: the edges' Redis; with it, the leader reconciles expired leases
 struct CoordinatorConfiguration: Sendable {
     var host: String
     var port: Int
     var postgresURL: String
     var ingestToken: String
+    var redis: RedisEndpoint?
 
     init(reader: ConfigReader) throws {
         self.host = reader.string(forKey: "coordinator.host", default: "127.0.0.1")
@@ -25,6 +27,7 @@ struct CoordinatorConfiguration: Sendable {
         }
         self.postgresURL = postgresURL
         self.ingestToken = ingestToken
+        self.redis = try reader.string(forKey: "redis.url", isSecret: true).map { try RedisEndpoint(url: $0) }
     }
 
     var application: ApplicationConfiguration {

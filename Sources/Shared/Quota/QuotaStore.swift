@@ -112,6 +112,37 @@ public struct QuotaStore: Sendable {
         return (drawn, try await self.grant(student, policy: policy, window: window, amount: drawn))
     }
 
+    /// An open lease whose deadline has passed: its edge died or lost Redis mid-stream.
+    public struct ExpiredLease: Sendable, Equatable {
+        public var student: StudentRef
+        public var leaseID: String
+        public var hold: Int64
+    }
+
+    /// Every lease whose deadline is before `cutoff`, across all students (a `SCAN` of the deadline sets).
+    public func expiredLeases(before cutoff: Date) async throws -> [ExpiredLease] {
+        let connection = try await self.pool.connection()
+        var cursor = "0"
+        var expired: [ExpiredLease] = []
+        repeat {
+            let page = try await connection.command(["SCAN", cursor, "MATCH", "goosey:{*}:deadlines", "COUNT", "1000"])
+            guard let parts = page.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
+                throw QuotaStoreError.unexpectedReply
+            }
+            cursor = next
+            for key in keys.compactMap(\.string) {
+                guard let student = QuotaKeys.student(fromDeadlinesKey: key) else { continue }
+                let ids = try await connection.command(["ZRANGEBYSCORE", key, "-inf", "(\(Self.milliseconds(cutoff))"])
+                for id in ids.array?.compactMap(\.string) ?? [] {
+                    let lease = try await connection.command(["HGET", QuotaKeys.leases(student), id])
+                    let hold = lease.string.flatMap { $0.split(separator: ":").first.flatMap { Int64($0) } } ?? 0
+                    expired.append(ExpiredLease(student: student, leaseID: id, hold: hold))
+                }
+            }
+        } while cursor != "0"
+        return expired
+    }
+
     /// The student's standing now (rolling the period over if it is due) and this period's tokens by class.
     public func balance(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow) async throws -> (Balance, TokenUsage) {
         let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student)]

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import Shared
+import Testing
+
+@testable import Coordinator
+
+/// Leadership and the leader's lease reconciliation, against a real PostgreSQL and a real Redis.
+@Suite(.timeLimit(.minutes(1)), .serialized)
+struct LeaderTests {
+    static let redisURL = ProcessInfo.processInfo.environment["GOOSEY_TEST_REDIS_URL"] ?? "redis://127.0.0.1:16379"
+    let database = MigratorTests()
+
+    @Test func oneCoordinatorLeadsAndAnotherTakesOverWhenItGoes() async throws {
+        let first = Leadership(url: PostgresConnectionTests.url)
+        let second = Leadership(url: PostgresConnectionTests.url)
+        #expect(await first.lead())
+        #expect(await first.lead(), "the lead is kept")
+        #expect(await !second.lead())
+        first.resign()  // its connection closes, as when a coordinator dies
+        let deadline = ContinuousClock.now + .seconds(10)
+        var tookOver = await second.lead()
+        while !tookOver && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            tookOver = await second.lead()
+        }
+        #expect(tookOver)
+        #expect(await !first.lead())
+        second.resign()
+    }
+
+    @Test func expiredLeasesAreSettledFromALateRecordOrAtTheirHoldAndOnlyOnce() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
+        let pool = PostgresPool(url: PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)")
+        // A Redis database of this test's own: the reconciler looks at every student it holds.
+        var endpoint = try RedisEndpoint(url: Self.redisURL)
+        endpoint.database = 7
+        let redis = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
+        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
+        let store = QuotaStore(pool: redis)
+        let directory = Directory(pool: redis)
+        let student = StudentRef(course: "L-\(UInt32.random(in: 0 ... .max))", student: "s")
+        let policy = QuotaPolicy(limit: 1_000_000, period: try PeriodSpec(period: "7d"))
+        try await directory.setPolicy(policy, course: student.course)
+        let now = Date()
+        let window = policy.period.window(containing: now)
+        let past = now.addingTimeInterval(-60)
+        let leaseDied = "req_goosey_died_\(UInt32.random(in: 0 ... .max))"
+        let leaseLate = "req_goosey_late_\(UInt32.random(in: 0 ... .max))"
+        let leaseLive = "req_goosey_live_\(UInt32.random(in: 0 ... .max))"
+        _ = try await store.reserve(student, policy: policy, window: window, leaseID: leaseDied, estimate: 700, deadline: past)
+        _ = try await store.reserve(student, policy: policy, window: window, leaseID: leaseLate, estimate: 900, deadline: past)
+        _ = try await store.reserve(student, policy: policy, window: window, leaseID: leaseLive, estimate: 300, deadline: now.addingTimeInterval(600))
+        var late = RecordStoreTests.record(leaseLate, at: Int64(now.timeIntervalSince1970 * 1000))
+        late.charge = 250
+        _ = try await RecordStore().insert(RecordBatch(records: [ShippedRecord(record: late)]), into: connection)
+
+        let reconciler = LeaseReconciler(store: store, directory: directory, pool: pool)
+        #expect(try await reconciler.reconcile(now: now, logger: Logger(label: "test")) == 2)
+        let balance = try await store.balance(student, policy: policy, window: window).0
+        #expect(balance.used == 700 + 250)
+        #expect(balance.held == 300, "the live lease is left alone")
+        let rows = try await connection.query("SELECT lease_id, charged, source FROM lease_reconciliations ORDER BY charged")
+        #expect(rows.map(\.values) == [[leaseLate, "250", "record"], [leaseDied, "700", "estimate"]])
+
+        #expect(try await reconciler.reconcile(now: now, logger: Logger(label: "test")) == 0)
+        let edgeSettlesLate = try await store.settle(student, policy: policy, window: window, leaseID: leaseDied, charge: 40)
+        #expect(!edgeSettlesLate.settled && edgeSettlesLate.balance.used == 950, "a settle racing in counts once")
+    }
+}
