@@ -69,4 +69,38 @@ struct LeaderTests {
         let edgeSettlesLate = try await store.settle(student, policy: policy, window: window, leaseID: leaseDied, charge: 40)
         #expect(!edgeSettlesLate.settled && edgeSettlesLate.balance.used == 950, "a settle racing in counts once")
     }
+
+    @Test func theCheckAgreesWhenEveryChargeHasItsRecordAndNamesTheStudentWhenOneIsMissing() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
+        let pool = PostgresPool(url: PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)")
+        var endpoint = try RedisEndpoint(url: Self.redisURL)
+        endpoint.database = 7
+        let redis = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
+        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
+        let store = QuotaStore(pool: redis)
+        let directory = Directory(pool: redis)
+        let policy = QuotaPolicy(limit: 1_000_000, period: try PeriodSpec(period: "7d"))
+        let course = "K-\(UInt32.random(in: 0 ... .max))"
+        try await directory.setPolicy(policy, course: course)
+        let now = Date()
+        let window = policy.period.window(containing: now)
+        for (student, charge) in [("a", Int64(500)), ("b", Int64(300))] {
+            let ref = StudentRef(course: course, student: student)
+            _ = try await store.reserve(ref, policy: policy, window: window, leaseID: "lease-\(student)", estimate: 900, deadline: now.addingTimeInterval(600))
+            _ = try await store.settle(ref, policy: policy, window: window, leaseID: "lease-\(student)", charge: charge)
+            var record = RecordStoreTests.record("lease-\(student)", at: Int64(now.timeIntervalSince1970 * 1000))
+            record.course = course
+            record.student = student
+            record.charge = charge
+            _ = try await RecordStore().insert(RecordBatch(records: [ShippedRecord(record: record)]), into: connection)
+        }
+        let check = BalanceCheck(store: store, directory: directory, pool: pool)
+        #expect(try await check.differences(now: now) == [])
+
+        let b = StudentRef(course: course, student: "b")
+        _ = try await store.settle(b, policy: policy, window: window, leaseID: "lease-unrecorded", charge: 40)  // no record
+        #expect(try await check.differences(now: now) == [BalanceCheck.Difference(student: b, redisUsed: 340, postgresCharged: 300, held: 0)])
+    }
 }

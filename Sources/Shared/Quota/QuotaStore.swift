@@ -122,25 +122,33 @@ public struct QuotaStore: Sendable {
     /// Every lease whose deadline is before `cutoff`, across all students (a `SCAN` of the deadline sets).
     public func expiredLeases(before cutoff: Date) async throws -> [ExpiredLease] {
         let connection = try await self.pool.connection()
-        var cursor = "0"
         var expired: [ExpiredLease] = []
+        for student in try await self.students(having: "deadlines") {
+            let key = QuotaKeys.deadlines(student)
+            let ids = try await connection.command(["ZRANGEBYSCORE", key, "-inf", "(\(Self.milliseconds(cutoff))"])
+            for id in ids.array?.compactMap(\.string) ?? [] {
+                let lease = try await connection.command(["HGET", QuotaKeys.leases(student), id])
+                let hold = lease.string.flatMap { $0.split(separator: ":").first.flatMap { Int64($0) } } ?? 0
+                expired.append(ExpiredLease(student: student, leaseID: id, hold: hold))
+            }
+        }
+        return expired
+    }
+
+    /// Every student with a key of `kind` (`balance`, `deadlines`…) in Redis, by `SCAN`.
+    public func students(having kind: String) async throws -> [StudentRef] {
+        let connection = try await self.pool.connection()
+        var cursor = "0"
+        var students: [StudentRef] = []
         repeat {
-            let page = try await connection.command(["SCAN", cursor, "MATCH", "goosey:{*}:deadlines", "COUNT", "1000"])
+            let page = try await connection.command(["SCAN", cursor, "MATCH", "goosey:{*}:" + kind, "COUNT", "1000"])
             guard let parts = page.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
                 throw QuotaStoreError.unexpectedReply
             }
             cursor = next
-            for key in keys.compactMap(\.string) {
-                guard let student = QuotaKeys.student(fromDeadlinesKey: key) else { continue }
-                let ids = try await connection.command(["ZRANGEBYSCORE", key, "-inf", "(\(Self.milliseconds(cutoff))"])
-                for id in ids.array?.compactMap(\.string) ?? [] {
-                    let lease = try await connection.command(["HGET", QuotaKeys.leases(student), id])
-                    let hold = lease.string.flatMap { $0.split(separator: ":").first.flatMap { Int64($0) } } ?? 0
-                    expired.append(ExpiredLease(student: student, leaseID: id, hold: hold))
-                }
-            }
+            students += keys.compactMap { $0.string.flatMap { QuotaKeys.student(fromKey: $0, kind: kind) } }
         } while cursor != "0"
-        return expired
+        return Set(students).sorted { $0.description < $1.description }  // SCAN may return a key twice
     }
 
     /// The student's standing now (rolling the period over if it is due) and this period's tokens by class.

@@ -31,10 +31,12 @@ public enum QuotaKeys {
     public static func deadlines(_ student: StudentRef) -> String { self.tag(student) + ":deadlines" }
     public static func settled(_ student: StudentRef) -> String { self.tag(student) + ":settled" }
 
-    /// The student a `deadlines` key belongs to (ids hold no colons or braces, so the tag splits cleanly).
-    public static func student(fromDeadlinesKey key: String) -> StudentRef? {
-        guard key.hasPrefix("goosey:{"), key.hasSuffix("}:deadlines") else { return nil }
-        let tag = key.dropFirst("goosey:{".count).dropLast("}:deadlines".count)
+    /// The student a key such as `goosey:{course:student}:deadlines` belongs to (ids hold no colons or
+    /// braces, so the tag splits cleanly).
+    public static func student(fromKey key: String, kind: String) -> StudentRef? {
+        let suffix = "}:" + kind
+        guard key.hasPrefix("goosey:{"), key.hasSuffix(suffix) else { return nil }
+        let tag = key.dropFirst("goosey:{".count).dropLast(suffix.count)
         let parts = tag.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
         return StudentRef(course: String(parts[0]), student: String(parts[1]))
