@@ -103,4 +103,37 @@ struct LeaderTests {
         _ = try await store.settle(b, policy: policy, window: window, leaseID: "lease-unrecorded", charge: 40)  // no record
         #expect(try await check.differences(now: now) == [BalanceCheck.Difference(student: b, redisUsed: 340, postgresCharged: 300, held: 0)])
     }
+
+    @Test func closedPeriodsReachTheLedgerWithTheEdgesNumbersEvenForAStudentWhoWentQuiet() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
+        let pool = PostgresPool(url: PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)")
+        var endpoint = try RedisEndpoint(url: Self.redisURL)
+        endpoint.database = 7
+        let redis = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
+        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
+        let store = QuotaStore(pool: redis)
+        let directory = Directory(pool: redis)
+        let policy = QuotaPolicy(limit: 1_000, period: try PeriodSpec(period: "7d"), carryOver: .all)
+        let student = StudentRef(course: "P-\(UInt32.random(in: 0 ... .max))", student: "s")
+        try await directory.setPolicy(policy, course: student.course)
+        let now = Date()
+        let current = policy.period.window(containing: now).index
+        let old = policy.period.window(index: current - 2)
+        _ = try await store.grant(student, policy: policy, window: old, amount: 200)
+        _ = try await store.settle(student, policy: policy, window: old, leaseID: "x", charge: 300)
+
+        let closer = PeriodCloser(store: store, directory: directory, pool: pool)
+        #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 2)
+        let rows = try await connection.query(
+            "SELECT period_index, allocation, carry_in, granted, used, overspend FROM periods ORDER BY period_index"
+        )
+        #expect(rows.map(\.values) == [
+            [String(current - 2), "1000", "0", "200", "300", "0"],
+            [String(current - 1), "1000", "900", "0", "0", "0"],  // all 900 left carried over; nothing used since
+        ])
+        #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 0)
+        #expect(try await store.balance(student, policy: policy, window: policy.period.window(index: current)).0.total == 1_000 + 1_900)
+    }
 }

@@ -3,15 +3,19 @@ import Logging
 import ServiceLifecycle
 
 /// Every `interval`, takes the lead if nobody has it and, while leading, does the leader's work
-/// (for now: reconciling expired leases). Several coordinators may run this; one works at a time.
+/// (reconciling expired leases, writing closed periods to the ledger). Several coordinators may run this; one works at a time.
 struct LeaderService: Service {
     let leadership: Leadership
     let reconciler: LeaseReconciler
+    let closer: PeriodCloser
     let logger: Logger
     var interval: Duration = .seconds(2)
+    /// Closing periods scans every student: less often than leases.
+    var closeEvery: Duration = .seconds(30)
 
     func run() async throws {
         var leading = false
+        var lastClose: ContinuousClock.Instant?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let nowLeading = await self.leadership.lead()
             if nowLeading != leading {
@@ -24,6 +28,15 @@ struct LeaderService: Service {
                     if settled > 0 { self.logger.notice("expired leases settled", metadata: ["goosey.leases": "\(settled)"]) }
                 } catch {
                     self.logger.warning("lease reconciliation failed", metadata: ["goosey.error": "\(error)"])
+                }
+                if lastClose.map({ $0.duration(to: .now) >= self.closeEvery }) ?? true {
+                    lastClose = .now
+                    do {
+                        let closed = try await self.closer.close(logger: self.logger)
+                        if closed > 0 { self.logger.notice("periods closed in the ledger", metadata: ["goosey.periods": "\(closed)"]) }
+                    } catch {
+                        self.logger.warning("closing periods failed", metadata: ["goosey.error": "\(error)"])
+                    }
                 }
             }
             try? await Task.sleep(for: self.interval)

@@ -15,8 +15,15 @@ func buildCoordinator(
     var services: [any Service] = []
     if let redis = configuration.redis {
         let redisPool = RedisPool(.init(endpoint: redis), logger: logger)
-        let reconciler = LeaseReconciler(store: QuotaStore(pool: redisPool), directory: Directory(pool: redisPool), pool: pool)
-        services.append(LeaderService(leadership: Leadership(url: configuration.postgresURL), reconciler: reconciler, logger: logger))
+        let (store, directory) = (QuotaStore(pool: redisPool), Directory(pool: redisPool))
+        services.append(
+            LeaderService(
+                leadership: Leadership(url: configuration.postgresURL),
+                reconciler: LeaseReconciler(store: store, directory: directory, pool: pool),
+                closer: PeriodCloser(store: store, directory: directory, pool: pool),
+                logger: logger
+            )
+        )
     }
     let router = Router()
     router.post("/v1/ingest") { request, context in try await ingest.handle(request, context: context) }

@@ -135,6 +135,25 @@ public struct QuotaStore: Sendable {
         return expired
     }
 
+    /// A period the scripts closed, as they closed it.
+    public struct ClosedPeriod: Sendable, Equatable {
+        public var index: Int64
+        public var allocation: Int64
+        public var carryIn: Int64
+        public var grants: Int64
+        public var used: Int64
+    }
+
+    /// The student's closed periods still listed in Redis (the last 512), oldest first.
+    public func closedPeriods(_ student: StudentRef) async throws -> [ClosedPeriod] {
+        let reply = try await self.pool.withConnection { try await $0.command(["LRANGE", QuotaKeys.closed(student), "0", "-1"]) }
+        return (reply.array ?? []).compactMap { entry in
+            let values = (entry.string ?? "").split(separator: ":").compactMap { Int64($0) }
+            guard values.count == 5 else { return nil }
+            return ClosedPeriod(index: values[0], allocation: values[1], carryIn: values[2], grants: values[3], used: values[4])
+        }
+    }
+
     /// Every student with a key of `kind` (`balance`, `deadlines`…) in Redis, by `SCAN`.
     public func students(having kind: String) async throws -> [StudentRef] {
         let connection = try await self.pool.connection()

@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import Shared
+
+/// Writes closed periods into the `periods` ledger: the numbers the edges' scripts closed each period
+/// with (allocation, carry-in, grants, used), from each student's `closed` list in Redis. It first rolls
+/// every student over to the current period, so a student who sent nothing since a boundary is closed too.
+struct PeriodCloser {
+    let store: QuotaStore
+    let directory: Directory
+    let pool: PostgresPool
+
+    /// - Returns: the periods newly written to the ledger.
+    @discardableResult
+    func close(now: Date = Date(), logger: Logger) async throws -> Int {
+        var written = 0
+        for student in try await self.store.students(having: "balance") {
+            guard let policy = try await self.directory.policy(for: student) else { continue }
+            _ = try await self.store.balance(student, policy: policy, window: policy.period.window(containing: now))
+            for period in try await self.store.closedPeriods(student) {
+                let window = policy.period.window(index: period.index)
+                let overspend = max(0, period.used - (period.allocation + period.carryIn + period.grants))
+                written += try await self.pool.withConnection { connection in
+                    try await connection.execute(
+                        """
+                        INSERT INTO periods (course_id, student_id, period_index, starts_at, ends_at, allocation, carry_in,
+                                             granted, used, overspend, closed_at)
+                        VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5), $6, $7, $8, $9, $10, now())
+                        ON CONFLICT (course_id, student_id, period_index) DO NOTHING
+                        """,
+                        [
+                            student.course, student.student, String(period.index),
+                            String(window.start.timeIntervalSince1970), String(window.end.timeIntervalSince1970),
+                            String(period.allocation), String(period.carryIn), String(period.grants), String(period.used),
+                            String(overspend),
+                        ]
+                    )
+                }
+            }
+        }
+        return written
+    }
+}
