@@ -1,6 +1,8 @@
 """Request records from an edge to the coordinator's Postgres: every record exactly once, whatever
 stops or dies on the way (issue 4), and a Claude Code session stored with the totals Claude Code reports."""
 import hashlib
+import json
+import urllib.request
 
 import anthropic
 
@@ -94,6 +96,20 @@ def test_bodies_are_stored_as_blocks_and_come_back_as_the_upstream_saw_them(coor
     wait_stored([last], "the turn sent whole")
     body, _ = stored_bodies(last)
     assert hashlib.sha256(body).hexdigest() == stack.mock_record(last)["requestBodySHA256"]
+
+
+def test_a_pretty_printed_body_is_stored_exactly_and_later_records_still_ship(coordinated_stack):
+    stack = coordinated_stack
+    body = json.dumps({"model": MODEL, "max_tokens": 32, "messages": [{"role": "user", "content": "Hi\nthere"}]},
+                      indent=2).replace("\n", "\r\n", 1).encode()
+    request = urllib.request.Request(stack.edge_url + "/v1/messages", data=body, method="POST", headers={
+        "x-api-key": stack.student_key, "anthropic-version": "2023-06-01", "content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        pretty = response.headers["request-id"]
+    after = send(stack, 1)
+    wait_stored([pretty] + after, "the pretty-printed request and the one after it")
+    stored_body, _ = stored_bodies(pretty)
+    assert stored_body == body
 
 
 def test_a_killed_edge_ships_its_spool_when_it_restarts(coordinated_stack):

@@ -71,6 +71,8 @@ extension RecordBatch {
         for member in members {
             if member.name == ArraySlice("request".utf8) {
                 requestBody = Array(bytes[member.value])
+            } else if member.name == ArraySlice("requestText".utf8) {
+                requestBody = Array(try decoder.decode(String.self, from: Data(bytes[member.value])).utf8)
             } else if member.name == ArraySlice("response".utf8) {
                 response = Array(try decoder.decode(String.self, from: Data(bytes[member.value])).utf8)
             } else if member.name == ArraySlice("requestSkeleton".utf8) {

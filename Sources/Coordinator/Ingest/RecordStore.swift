@@ -16,7 +16,8 @@ struct RecordStore {
         let bodies = batch.records.map(StoredBodies.init)
         let months = Set(batch.records.map { Self.monthStart(of: $0.record.receivedAtMillis) })
         let inserted = try await connection.withTransaction { connection in
-            for month in months where !self.partitions.contains(month) {
+            // In calendar order: coordinators whose batches span the same months take the locks in one order.
+            for month in months.sorted(by: { ($0.year!, $0.month!) < ($1.year!, $1.month!) }) where !self.partitions.contains(month) {
                 try await Self.ensurePartition(startingAt: month, on: connection)
             }
             let blocks = bodies.reduce(into: [String: [UInt8]]()) { $0.merge($1.blocks) { old, _ in old } }

@@ -33,7 +33,9 @@ struct BalanceCheck {
                 try await connection.query(
                     """
                     SELECT (SELECT coalesce(sum(charge), 0) FROM requests
-                            WHERE course_id = $1 AND student_id = $2 AND received_at >= to_timestamp($3) AND received_at < to_timestamp($4))
+                            WHERE course_id = $1 AND student_id = $2 AND received_at >= to_timestamp($3) AND received_at < to_timestamp($4)
+                              -- a lease the leader settled at its estimate counts that, not the record that came later
+                              AND id NOT IN (SELECT lease_id FROM lease_reconciliations WHERE source = 'estimate'))
                          + (SELECT coalesce(sum(charged), 0) FROM lease_reconciliations
                             WHERE course_id = $1 AND student_id = $2 AND source = 'estimate'
                               AND reconciled_at >= to_timestamp($3) AND reconciled_at < to_timestamp($4))

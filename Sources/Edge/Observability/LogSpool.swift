@@ -93,8 +93,16 @@ final class LogSpool: Service, Sendable {
                         nextSequence += 1
                     }
                     let handle = current!.handle
-                    let bytes = line
-                    try await NIOThreadPool.singleton.runIfActive { try handle.write(contentsOf: bytes) }
+                    let (bytes, goodLength) = (line, UInt64(current!.bytes))
+                    try await NIOThreadPool.singleton.runIfActive {
+                        do {
+                            try handle.write(contentsOf: bytes)
+                        } catch {
+                            // A line half written (a full disk) would corrupt the next one: cut it off.
+                            try? handle.truncate(atOffset: goodLength)
+                            throw error
+                        }
+                    }
                     current!.bytes += line.count
                     EdgeMetrics.spoolBytes(self.spooledBytes.add(line.count, ordering: .relaxed).newValue)
                 } catch {

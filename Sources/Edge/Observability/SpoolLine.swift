@@ -3,16 +3,25 @@ import NIOCore
 import Shared
 
 /// One spooled request: the record's JSON object with two more members, `request` (the body, a JSON
-/// value written verbatim, so the coordinator can store it byte for byte) and `response` (the answer as
-/// relayed, as a JSON string). Readers of the record alone simply ignore both.
+/// value written verbatim, so the coordinator can store it byte for byte; `requestText`, a string, when
+/// the body holds line breaks) and `response` (the answer as relayed, as a JSON string). Readers of the
+/// record alone simply ignore them.
 enum SpoolLine {
     static func encode(_ record: RequestRecord, requestBody: ByteBuffer?, response: ByteBuffer?, encoder: JSONEncoder) throws -> Data {
         var line = try encoder.encode(record)
         guard requestBody != nil || response != nil, line.last == UInt8(ascii: "}") else { return line }
         line.removeLast()
         if let requestBody, requestBody.readableBytes > 0 {
-            line.append(contentsOf: Array(#","request":"#.utf8))
-            line.append(contentsOf: requestBody.readableBytesView)
+            let bytes = requestBody.readableBytesView
+            if bytes.contains(0x0A) || bytes.contains(0x0D) {
+                // Line breaks between JSON tokens (a pretty-printed body) would split the line: such a body
+                // goes as a string, `requestText`, which gives back the same bytes.
+                line.append(contentsOf: Array(#","requestText":"#.utf8))
+                line.append(try encoder.encode(String(decoding: bytes, as: UTF8.self)))
+            } else {
+                line.append(contentsOf: Array(#","request":"#.utf8))
+                line.append(contentsOf: bytes)
+            }
         }
         if let response {
             line.append(contentsOf: Array(#","response":"#.utf8))

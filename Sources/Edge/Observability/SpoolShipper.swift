@@ -18,21 +18,22 @@ struct SpoolShipper: Sendable {
     let token: String
     let committedBlocks = KnownBlocks()
 
-    /// Closed segments that go in one request at most: fewer, larger transactions for the coordinator.
+    /// Closed segments that go in one request at most, and the bytes they may hold together (a single
+    /// larger segment still goes, alone): fewer, larger transactions for the coordinator.
     static let segmentsPerShipment = 16
+    static let bytesPerShipment = 8 << 20
 
     func run(_ segments: SpoolSegments, spooledBytes: borrowing Atomic<Int>, logger: Logger) async {
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
             var shippedAll = true
-            let closed = (try? segments.closed()) ?? []
-            for first in stride(from: 0, to: closed.count, by: Self.segmentsPerShipment) {
+            let closed = (try? await NIOThreadPool.singleton.runIfActive { try segments.closed() }) ?? []
+            for shipment in Self.shipments(of: closed) {
                 guard !Task.isCancelled else { return }
-                let shipment = closed[first..<min(first + Self.segmentsPerShipment, closed.count)]
                 do {
-                    try await self.ship(shipment.map(\.path))
+                    try await self.shipRefusingWhatIsRefusedAlone(shipment, segments: segments, logger: logger)
                     for segment in shipment {
-                        try FileManager.default.removeItem(atPath: segment.path)
+                        try? FileManager.default.removeItem(atPath: segment.path)
                         EdgeMetrics.spoolBytes(spooledBytes.subtract(segment.bytes, ordering: .relaxed).newValue)
                     }
                     backoff = .milliseconds(250)
@@ -47,6 +48,47 @@ struct SpoolShipper: Sendable {
         }
     }
 
+    static func shipments(of closed: [(path: String, bytes: Int)]) -> [[(path: String, bytes: Int)]] {
+        var shipments: [[(path: String, bytes: Int)]] = []
+        var current: [(path: String, bytes: Int)] = []
+        var bytes = 0
+        for segment in closed {
+            if !current.isEmpty && (current.count == Self.segmentsPerShipment || bytes + segment.bytes > Self.bytesPerShipment) {
+                shipments.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(segment)
+            bytes += segment.bytes
+        }
+        if !current.isEmpty { shipments.append(current) }
+        return shipments
+    }
+
+    /// Ships `shipment`; if the coordinator refuses it for good (a bad line, too large), ships its segments
+    /// one by one and sets aside (`.rejected`, kept, never shipped) each one refused on its own, so one bad
+    /// segment cannot hold back every later record.
+    private func shipRefusingWhatIsRefusedAlone(
+        _ shipment: [(path: String, bytes: Int)],
+        segments: SpoolSegments,
+        logger: Logger
+    ) async throws {
+        do {
+            try await self.ship(shipment.map(\.path))
+        } catch ShippingError.rejected where shipment.count > 1 {
+            for segment in shipment {
+                try await self.shipRefusingWhatIsRefusedAlone([segment], segments: segments, logger: logger)
+            }
+        } catch ShippingError.rejected(let status) {
+            try? FileManager.default.moveItem(atPath: shipment[0].path, toPath: shipment[0].path + ".rejected")
+            EdgeMetrics.spoolDropped()
+            logger.error(
+                "the coordinator refused a spool segment; it is set aside",
+                metadata: ["goosey.segment": "\(shipment[0].path).rejected", "goosey.status": "\(status)"]
+            )
+        }
+    }
+
     private func ship(_ paths: [String]) async throws {
         let whole = try await NIOThreadPool.singleton.runIfActive {
             try paths.reduce(into: Data()) { data, path in
@@ -56,7 +98,8 @@ struct SpoolShipper: Sendable {
                 data.append(segment[..<whole])
             }
         }
-        let (compact, digests) = self.compacted(whole)
+        // Hashing and scanning megabytes would stall an event loop's connections: done on the thread pool.
+        let (compact, digests) = try await NIOThreadPool.singleton.runIfActive { self.compacted(whole) }
         if try await self.post(compact) == .conflict {
             guard try await self.post(whole) == .ok else { throw ShippingError.refused(status: 409) }
         }
@@ -94,8 +137,10 @@ struct SpoolShipper: Sendable {
         // A refused connection is retried until this deadline, so it also bounds how long an outage goes unsaid.
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 16)
-        guard response.status == .ok || response.status == .conflict else {
-            throw ShippingError.refused(status: Int(response.status.code))
+        switch response.status {
+        case .ok, .conflict: break
+        case .badRequest, .payloadTooLarge: throw ShippingError.rejected(status: Int(response.status.code))
+        default: throw ShippingError.refused(status: Int(response.status.code))
         }
         return response.status
     }
@@ -139,11 +184,15 @@ final class KnownBlocks: Sendable {
 }
 
 enum ShippingError: Error, CustomStringConvertible {
+    /// Worth trying again later (the coordinator or Postgres is away).
     case refused(status: Int)
+    /// Never going to be taken as it is (a bad line, too large).
+    case rejected(status: Int)
 
     var description: String {
         switch self {
         case .refused(let status): "the coordinator answered \(status)"
+        case .rejected(let status): "the coordinator rejected the records (\(status))"
         }
     }
 }

@@ -20,7 +20,18 @@ final class FlushCoalescingHandler: ChannelOutboundHandler, RemovableChannelHand
         }
     }
 
+    /// A close (a graceful shutdown ends connections right after their last write) would drop writes
+    /// still waiting for the deferred flush: they go out first.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        self.flushNow(context: context)
+        context.close(mode: mode, promise: promise)
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.flushNow(context: context)
+    }
+
+    private func flushNow(context: ChannelHandlerContext) {
         if self.flushPending {
             self.flushPending = false
             context.flush()
