@@ -57,6 +57,11 @@ struct LeaderTests {
         late.charge = 250
         _ = try await RecordStore().insert(RecordBatch(records: [ShippedRecord(record: late)]), into: connection)
 
+        // An earlier leader noted this lease and died before settling it: the lease is still expired.
+        try await connection.execute(
+            "INSERT INTO lease_reconciliations (lease_id, course_id, student_id, charged, source) VALUES ($1, $2, $3, 700, 'estimate')",
+            [leaseDied, student.course, student.student]
+        )
         let reconciler = LeaseReconciler(store: store, directory: directory, pool: pool)
         #expect(try await reconciler.reconcile(now: now, logger: Logger(label: "test")) == 2)
         let balance = try await store.balance(student, policy: policy, window: window).0

@@ -5,7 +5,7 @@ import Shared
 /// Settles the leases whose deadline passed (an edge died mid-stream or never reached Redis again):
 /// with what the edge recorded when its record arrived (late), or else with the lease's hold, marked as
 /// an estimate. Settling goes through the same idempotent script the edges use, so a settle that races
-/// in from the edge counts once.
+/// in from the edge counts once; each settlement is noted in `lease_reconciliations`.
 struct LeaseReconciler {
     let store: QuotaStore
     let directory: Directory
@@ -28,11 +28,9 @@ struct LeaseReconciler {
             let recorded = try await self.pool.withConnection { try await Self.recordedCharge(of: lease.leaseID, on: $0) }
             let (charge, usage, source) = recorded.map { ($0.charge, $0.usage, Source.record) } ?? (lease.hold, TokenUsage(), Source.estimate)
             let window = policy.period.window(containing: now)
-            let result = try await self.store.settle(
-                lease.student, policy: policy, window: window, leaseID: lease.leaseID, charge: charge, usage: usage
-            )
-            guard result.settled else { continue }
-            try await self.pool.withConnection { connection in
+            // The row first, then the settle: a crash between them leaves a row whose lease is still
+            // expired, settled on the next pass, rather than a settle nobody can account for.
+            let noted = try await self.pool.withConnection { connection in
                 try await connection.execute(
                     """
                     INSERT INTO lease_reconciliations (lease_id, course_id, student_id, charged, source)
@@ -40,6 +38,18 @@ struct LeaseReconciler {
                     """,
                     [lease.leaseID, lease.student.course, lease.student.student, String(charge), source.rawValue]
                 )
+            }
+            let result = try await self.store.settle(
+                lease.student, policy: policy, window: window, leaseID: lease.leaseID, charge: charge, usage: usage
+            )
+            guard result.settled else {
+                // The edge settled it after all, just now: its own charge stands.
+                if noted == 1 {
+                    _ = try await self.pool.withConnection {
+                        try await $0.execute("DELETE FROM lease_reconciliations WHERE lease_id = $1", [lease.leaseID])
+                    }
+                }
+                continue
             }
             settled += 1
         }
