@@ -48,6 +48,14 @@ REDIS_URL = os.environ.get("GOOSEY_TEST_REDIS_URL", "redis://127.0.0.1:16379")
 POSTGRES_URL = os.environ.get("GOOSEY_TEST_POSTGRES_URL", "postgres://goosey@127.0.0.1:15432/goosey_test")
 
 
+def postgres_service(action: str):
+    """Stops or starts the tests' PostgreSQL (ops/lib/services.sh, the folder ops/test uses)."""
+    env = {**os.environ, "GOOSEY_DATA": os.environ.get("GOOSEY_DATA", str(ROOT / ".data" / "test"))}
+    result = subprocess.run(["bash", "-c", f'source ops/lib/services.sh && goosey_postgres_{action} "$GOOSEY_DATA"'],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
 def postgres(sql: str, *parameters) -> list:
     """Rows of one query against the test database, as lists of text (psql's unaligned output)."""
     variables = [arg for index, value in enumerate(parameters) for arg in ("-v", f"p{index + 1}={value}")]

@@ -6,7 +6,7 @@ import urllib.request
 
 import anthropic
 
-from conftest import postgres, wait_until
+from conftest import postgres, postgres_service, wait_until
 from pricing import mock_usage_cost
 from test_claude_code import MODEL, run_claude
 
@@ -110,6 +110,20 @@ def test_a_pretty_printed_body_is_stored_exactly_and_later_records_still_ship(co
     wait_stored([pretty] + after, "the pretty-printed request and the one after it")
     stored_body, _ = stored_bodies(pretty)
     assert stored_body == body
+
+
+def test_records_reach_postgres_once_across_a_postgres_restart(coordinated_stack):
+    stack = coordinated_stack
+    before = send(stack, 2)
+    wait_stored(before, "the first records in Postgres")
+    postgres_service("stop")
+    try:
+        during = send(stack, 3)  # the edge serves on; the coordinator cannot store, so the spool keeps them
+        wait_until(lambda: "log shipping failed" in stack.edge_log_text(), timeout=30,
+                   what="the edge to say it cannot ship")
+    finally:
+        postgres_service("start")
+    wait_stored(before + during, "the records once Postgres was back")
 
 
 def test_a_killed_edge_ships_its_spool_when_it_restarts(coordinated_stack):
