@@ -18,8 +18,7 @@ struct IngestRouteTests {
     func withCoordinator(_ body: @escaping @Sendable (any TestClientProtocol, PostgresConnection) async throws -> Void) async throws {
         let connection = try await self.database.connect()
         try await Migrator().migrate(connection)
-        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
-        let url = PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)"
+        let url = self.database.schemaURL
         let reader = ConfigReader(provider: InMemoryProvider(values: [
             "postgres.url": .init(.string(url), isSecret: true),
             "ingest.token": .init(.string(Self.token), isSecret: true),

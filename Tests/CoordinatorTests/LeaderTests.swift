@@ -11,6 +11,18 @@ struct LeaderTests {
     static let redisURL = ProcessInfo.processInfo.environment["GOOSEY_TEST_REDIS_URL"] ?? "redis://127.0.0.1:16379"
     let database = MigratorTests()
 
+    /// A migrated schema of the test's own and its pool, and an empty Redis database of its own (the
+    /// leader looks at every student Redis holds), with the store and directory over it.
+    func fixture() async throws -> (PostgresConnection, PostgresPool, QuotaStore, Directory) {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        var endpoint = try RedisEndpoint(url: Self.redisURL)
+        endpoint.database = 7
+        let redis = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
+        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
+        return (connection, PostgresPool(url: self.database.schemaURL), QuotaStore(pool: redis), Directory(pool: redis))
+    }
+
     @Test func oneCoordinatorLeadsAndAnotherTakesOverWhenItGoes() async throws {
         let first = Leadership(url: PostgresConnectionTests.url)
         let second = Leadership(url: PostgresConnectionTests.url)
@@ -30,17 +42,7 @@ struct LeaderTests {
     }
 
     @Test func expiredLeasesAreSettledFromALateRecordOrAtTheirHoldAndOnlyOnce() async throws {
-        let connection = try await self.database.connect()
-        try await Migrator().migrate(connection)
-        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
-        let pool = PostgresPool(url: PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)")
-        // A Redis database of this test's own: the reconciler looks at every student it holds.
-        var endpoint = try RedisEndpoint(url: Self.redisURL)
-        endpoint.database = 7
-        let redis = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
-        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
-        let store = QuotaStore(pool: redis)
-        let directory = Directory(pool: redis)
+        let (connection, pool, store, directory) = try await self.fixture()
         let student = StudentRef(course: "L-\(UInt32.random(in: 0 ... .max))", student: "s")
         let policy = QuotaPolicy(limit: 1_000_000, period: try PeriodSpec(period: "7d"))
         try await directory.setPolicy(policy, course: student.course)
@@ -76,16 +78,7 @@ struct LeaderTests {
     }
 
     @Test func theCheckAgreesWhenEveryChargeHasItsRecordAndNamesTheStudentWhenOneIsMissing() async throws {
-        let connection = try await self.database.connect()
-        try await Migrator().migrate(connection)
-        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
-        let pool = PostgresPool(url: PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)")
-        var endpoint = try RedisEndpoint(url: Self.redisURL)
-        endpoint.database = 7
-        let redis = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
-        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
-        let store = QuotaStore(pool: redis)
-        let directory = Directory(pool: redis)
+        let (connection, pool, store, directory) = try await self.fixture()
         let policy = QuotaPolicy(limit: 1_000_000, period: try PeriodSpec(period: "7d"))
         let course = "K-\(UInt32.random(in: 0 ... .max))"
         try await directory.setPolicy(policy, course: course)
@@ -110,16 +103,7 @@ struct LeaderTests {
     }
 
     @Test func closedPeriodsReachTheLedgerWithTheEdgesNumbersEvenForAStudentWhoWentQuiet() async throws {
-        let connection = try await self.database.connect()
-        try await Migrator().migrate(connection)
-        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
-        let pool = PostgresPool(url: PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.database.schema)")
-        var endpoint = try RedisEndpoint(url: Self.redisURL)
-        endpoint.database = 7
-        let redis = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
-        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
-        let store = QuotaStore(pool: redis)
-        let directory = Directory(pool: redis)
+        let (connection, pool, store, directory) = try await self.fixture()
         let policy = QuotaPolicy(limit: 1_000, period: try PeriodSpec(period: "7d"), carryOver: .all)
         let student = StudentRef(course: "P-\(UInt32.random(in: 0 ... .max))", student: "s")
         try await directory.setPolicy(policy, course: student.course)

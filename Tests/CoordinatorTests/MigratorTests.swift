@@ -16,6 +16,12 @@ struct MigratorTests {
         return connection
     }
 
+    /// The test database's URL with this schema first on every connection's search path.
+    var schemaURL: String {
+        let separator = PostgresConnectionTests.url.contains("?") ? "&" : "?"
+        return PostgresConnectionTests.url + separator + "options=-csearch_path%3D\(self.schema)"
+    }
+
     func tables(_ connection: PostgresConnection) async throws -> Set<String> {
         let rows = try await connection.query(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = $1",

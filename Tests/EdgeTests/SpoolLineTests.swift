@@ -6,13 +6,17 @@ import Testing
 @testable import Edge
 
 struct SpoolLineTests {
-    @Test func aSpooledLineIsTheRecordWithTheBodyVerbatimAndTheAnswerEvenIfItIsNotUTF8() throws {
-        let record = RequestRecord(
-            id: "r", upstreamRequestID: nil, receivedAtMillis: 1, keyID: "k", method: "POST", path: "/v1/messages",
+    static func record(_ id: String) -> RequestRecord {
+        RequestRecord(
+            id: id, upstreamRequestID: nil, receivedAtMillis: 1, keyID: "k", method: "POST", path: "/v1/messages",
             status: 200, model: nil, stopReason: nil, errorType: nil, usage: TokenUsage(), costPicoUSD: 0,
             estimated: false, clientAborted: false, timeToFirstByteMicros: nil, totalMicros: 1, claudeCodeSessionID: nil,
             requestBytes: 2, responseBytes: 3
         )
+    }
+
+    @Test func aSpooledLineIsTheRecordWithTheBodyVerbatimAndTheAnswerEvenIfItIsNotUTF8() throws {
+        let record = Self.record("r")
         let body = ByteBuffer(string: #"{ "messages" : [1,  2] }"#)
         let answer = ByteBuffer(bytes: [0x61, 0xFF, 0x62])  // not UTF-8
         let line = try SpoolLine.encode(record, requestBody: body, response: answer, encoder: JSONEncoder())
@@ -24,12 +28,7 @@ struct SpoolLineTests {
     }
 
     @Test func aBodyWithLineBreaksGoesAsAStringSoTheLineStaysOneLine() throws {
-        let record = RequestRecord(
-            id: "p", upstreamRequestID: nil, receivedAtMillis: 1, keyID: "k", method: "POST", path: "/v1/messages",
-            status: 200, model: nil, stopReason: nil, errorType: nil, usage: TokenUsage(), costPicoUSD: 0,
-            estimated: false, clientAborted: false, timeToFirstByteMicros: nil, totalMicros: 1, claudeCodeSessionID: nil,
-            requestBytes: 2, responseBytes: 3
-        )
+        let record = Self.record("p")
         let pretty = "{\n  \"messages\": [\r\n    1\n  ]\n}"
         let line = try SpoolLine.encode(record, requestBody: ByteBuffer(string: pretty), response: nil, encoder: JSONEncoder())
         #expect(!line.contains(0x0A) && !line.contains(0x0D))

@@ -118,14 +118,12 @@ extension RecordBatch {
 
 enum IngestError: Error, Equatable, CustomStringConvertible {
     case badLine(Int)
-    case missingField(line: Int, field: String)
     /// Compacted lines refer to blocks Postgres does not hold: the edge must send the segment whole.
     case missingBlocks(Int)
 
     var description: String {
         switch self {
         case .badLine(let line): "line \(line) is not a request record"
-        case .missingField(let line, let field): "line \(line) has no \(field)"
         case .missingBlocks(let count): "\(count) referenced content blocks are not stored; send the segment whole"
         }
     }
