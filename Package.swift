@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "goosey-mock", targets: ["MockUpstream"]),
         .executable(name: "goosey-loadgen", targets: ["LoadGen"]),
         .executable(name: "goosey-ingest-bench", targets: ["IngestBench"]),
+        .executable(name: "goosey-scanner-bench", targets: ["ScannerBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -97,6 +98,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "loadtest/IngestBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ScannerBench",
+            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "loadtest/ScannerBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

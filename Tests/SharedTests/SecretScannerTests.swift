@@ -33,9 +33,11 @@ import Testing
         String(decoding: Array(body.utf8)[part], as: UTF8.self)
     }
 
-    @Test func everyFormatIsFoundInAToolResultAndNamed() {
+    /// The scanner looks up byte pairs at even offsets only: every secret is tried at both parities.
+    @Test(arguments: ["", " "])
+    func everyFormatIsFoundInAToolResultAndNamed(padding: String) {
         for (kind, secret) in Self.positives() {
-            let body = SecretSamples.body(toolResult: #"API_TOKEN=\"\#(secret)\"\nDEBUG=1\n"#)
+            let body = SecretSamples.body(toolResult: padding + #"API_TOKEN=\"\#(secret)\"\nDEBUG=1\n"#)
             let findings = Self.findings(in: body)
             #expect(findings.map(\.kind) == [kind], "\(kind)")
             guard let finding = findings.first else { continue }
@@ -76,8 +78,12 @@ import Testing
         #expect(Self.text(of: finding.parts[0], in: body) == escaped, "located as written, escapes included")
 
         let webhook = samples.slackWebhook()
-        let slashed = SecretSamples.body(toolResult: webhook.replacingOccurrences(of: "/", with: #"\/"#))
-        #expect(Self.findings(in: slashed).map(\.kind) == ["slack-webhook"])
+        for padding in ["", " "] {
+            let slashed = SecretSamples.body(toolResult: padding + webhook.replacingOccurrences(of: "/", with: #"\/"#))
+            #expect(Self.findings(in: slashed).map(\.kind) == ["slack-webhook"])
+            let oneSlash = SecretSamples.body(toolResult: padding + webhook.replacingOccurrences(of: "services/", with: #"services\/"#))
+            #expect(Self.findings(in: oneSlash).map(\.kind) == ["slack-webhook"], "a single \\/ at either parity")
+        }
     }
 
     @Test func secretsNextToEscapedLineBreaksAndQuotesAreFound() {

@@ -1,5 +1,6 @@
-/// A ``SecretRule`` ready for the scanner: its literals as bytes and its alphabet as a bit set.
-struct CompiledSecretRule: Sendable {
+/// A ``SecretRule`` ready for the scanner: its literals as bytes and its alphabet as a bit set. A class, so
+/// trying a rule costs one reference, not a copy of its arrays.
+final class CompiledSecretRule: Sendable {
     let rule: SecretRule
     let prefix: [UInt8]
     let suffix: [UInt8]
@@ -23,21 +24,21 @@ struct CompiledSecretRule: Sendable {
     }
 
     /// The secret whose prefix starts at `start`, or nil.
-    func match(in bytes: UnsafeRawBufferPointer, at start: Int, runs: inout AlphabetRuns) -> Match? {
+    func match(in bytes: UnsafeRawBufferPointer, at start: Int, memo: inout SecretScanMemo) -> Match? {
         let bodyStart = start + self.prefix.count
-        guard bodyStart <= bytes.count, self.prefix.elementsEqual(bytes[start..<bodyStart]) else { return nil }
+        guard bodyStart <= bytes.count, SecretText.bytes(bytes, at: start, equal: self.prefix) else { return nil }
         guard !self.rule.wordBoundary || SecretText.isBoundary(before: start, in: bytes) else { return nil }
         let limit = min(bytes.count, bodyStart + self.rule.maxLength + 1)
-        let end = runs.end(of: self.alphabet, index: self.alphabetIndex, from: bodyStart, limit: limit, in: bytes)
+        let end = memo.alphabetRuns.end(of: self.alphabet, index: self.alphabetIndex, from: bodyStart, limit: limit, in: bytes)
         let body = bodyStart..<end
         guard body.count >= self.rule.minLength, body.count <= self.rule.maxLength,
-            self.suffix.isEmpty || self.suffix.elementsEqual(bytes[(end - self.suffix.count)..<end]),
-            self.rule.minEntropy == 0 || SecretText.entropy(of: bytes[body]) >= self.rule.minEntropy
+            self.suffix.isEmpty || SecretText.bytes(bytes, at: end - self.suffix.count, equal: self.suffix),
+            self.rule.minEntropy == 0 || SecretText.entropy(of: bytes[body], counts: &memo.byteCounts) >= self.rule.minEntropy
         else { return nil }
-        return self.check(bytes, secret: start..<end, body: body)
+        return self.check(bytes, secret: start..<end, body: body, memo: &memo)
     }
 
-    private func check(_ bytes: UnsafeRawBufferPointer, secret: Range<Int>, body: Range<Int>) -> Match? {
+    private func check(_ bytes: UnsafeRawBufferPointer, secret: Range<Int>, body: Range<Int>, memo: inout SecretScanMemo) -> Match? {
         let whole = Match(parts: [secret], end: secret.upperBound)
         switch self.rule.check {
         case .none:
@@ -55,7 +56,7 @@ struct CompiledSecretRule: Sendable {
             return SecretText.slackWebhookPaths.contains(where: { path.starts(with: $0) }) ? whole : nil
         case .awsSecretNearby:
             guard !bytes[body].reversed().starts(with: SecretText.awsExampleTail.reversed()),
-                let secretKey = SecretText.awsSecretAccessKey(near: secret, in: bytes)
+                let secretKey = SecretText.awsSecretAccessKey(near: secret, in: bytes, seen: &memo.awsSecretRuns)
             else { return nil }
             let parts = secretKey.lowerBound < secret.lowerBound ? [secretKey, secret] : [secret, secretKey]
             return Match(parts: parts, end: secret.upperBound)
@@ -64,6 +65,15 @@ struct CompiledSecretRule: Sendable {
             return Match(parts: [secret.lowerBound..<end], end: end)
         }
     }
+}
+
+/// What one pass has read already, so that text built to make the scanner read it again and again
+/// is read once.
+struct SecretScanMemo {
+    var alphabetRuns = AlphabetRuns()
+    var awsSecretRuns = AWSSecretRuns()
+    /// Scratch space for entropy, all zeros between uses.
+    var byteCounts = [UInt16](repeating: 0, count: 256)
 }
 
 /// How far each alphabet's current run of bytes reaches, so that a long run full of prefixes

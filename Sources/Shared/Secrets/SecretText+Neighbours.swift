@@ -4,28 +4,13 @@ extension SecretText {
     static let awsNeighbourhood = 320
 
     /// A run of exactly 40 `[A-Za-z0-9+/]` with upper and lower case letters (so not a hex SHA-1) near `keyID`.
-    static func awsSecretAccessKey(near keyID: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+    static func awsSecretAccessKey(near keyID: Range<Int>, in bytes: UnsafeRawBufferPointer, seen: inout AWSSecretRuns) -> Range<Int>? {
         let window = max(0, keyID.lowerBound - Self.awsNeighbourhood)..<min(bytes.count, keyID.upperBound + Self.awsNeighbourhood)
-        var index = window.lowerBound
-        while index < window.upperBound {
-            guard Self.contains(Self.base64, bytes[index]) else {
-                index += 1
-                continue
-            }
-            var end = index
-            while end < window.upperBound, Self.contains(Self.base64, bytes[end]) { end += 1 }
-            var run = index..<end
-            // `\nwJalr…`: the escape's letter is not part of the key.
-            if run.count == 41, run.lowerBound > 0, bytes[run.lowerBound - 1] == UInt8(ascii: "\\") {
-                run = (run.lowerBound + 1)..<run.upperBound
-            }
-            if run.count == 40, !run.overlaps(keyID), Self.mixesCase(bytes[run]) { return run }
-            index = end
-        }
-        return nil
+        seen.read(bytes, upTo: window.upperBound, from: window.lowerBound)
+        return seen.runs.last { $0.overlaps(window) && !$0.overlaps(keyID) }
     }
 
-    private static func mixesCase(_ bytes: Slice<UnsafeRawBufferPointer>) -> Bool {
+    static func mixesCase(_ bytes: Slice<UnsafeRawBufferPointer>) -> Bool {
         bytes.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
             && bytes.contains { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
     }
@@ -70,5 +55,33 @@ extension SecretText {
             index += 1
         }
         return index
+    }
+}
+
+/// The 40-character runs an AWS secret access key could be, read once per body however many key ids
+/// (or text made to look like them) it holds.
+struct AWSSecretRuns {
+    private(set) var runs: [Range<Int>] = []
+    private var readUpTo = 0
+
+    /// Reads the runs that start before `end`, from `start` or where the last read stopped.
+    mutating func read(_ bytes: UnsafeRawBufferPointer, upTo end: Int, from start: Int) {
+        var index = max(start, self.readUpTo)
+        while index < end {
+            guard SecretText.contains(SecretText.base64, bytes[index]) else {
+                index += 1
+                continue
+            }
+            var runEnd = index
+            while runEnd < bytes.count, SecretText.contains(SecretText.base64, bytes[runEnd]) { runEnd += 1 }
+            var run = index..<runEnd
+            // `\nwJalr…`: the escape's letter is not part of the key.
+            if run.count == 41, run.lowerBound > 0, bytes[run.lowerBound - 1] == UInt8(ascii: "\\") {
+                run = (run.lowerBound + 1)..<run.upperBound
+            }
+            if run.count == 40, SecretText.mixesCase(bytes[run]) { self.runs.append(run) }
+            index = runEnd
+        }
+        self.readUpTo = max(self.readUpTo, index)
     }
 }

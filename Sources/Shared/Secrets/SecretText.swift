@@ -10,6 +10,11 @@ enum SecretText {
     static let base64 = SecretAlphabet.base64.members
     static let pemLabel = SecretAlphabet.pemLabel.members
 
+    /// Whether `bytes` hold `literal` at `offset` (which the caller has checked fits).
+    static func bytes(_ bytes: UnsafeRawBufferPointer, at offset: Int, equal literal: [UInt8]) -> Bool {
+        literal.withUnsafeBytes { memcmp(bytes.baseAddress! + offset, $0.baseAddress!, $0.count) == 0 }
+    }
+
     static func contains(_ set: [UInt64], _ byte: UInt8) -> Bool {
         set[Int(byte >> 6)] & (1 << UInt64(byte & 63)) != 0
     }
@@ -24,17 +29,19 @@ enum SecretText {
         return index >= 6 && bytes[index - 6] == UInt8(ascii: "\\") && bytes[index - 5] == UInt8(ascii: "u")
     }
 
-    /// Shannon entropy of `bytes` in bits per byte.
-    static func entropy(of bytes: Slice<UnsafeRawBufferPointer>) -> Double {
-        var counts = [Int](repeating: 0, count: 256)
-        for byte in bytes { counts[Int(byte)] += 1 }
-        let total = Double(bytes.count)
-        var entropy = 0.0
-        for count in counts where count > 0 {
-            let share = Double(count) / total
-            entropy -= share * log2(share)
+    /// Shannon entropy of `bytes` in bits per byte. `counts` holds 256 zeros, and does again on return.
+    static func entropy(of bytes: Slice<UnsafeRawBufferPointer>, counts: inout [UInt16]) -> Double {
+        counts.withUnsafeMutableBufferPointer { counts in
+            for byte in bytes { counts[Int(byte)] &+= 1 }
+            let total = Double(bytes.count)
+            var entropy = 0.0
+            for byte in bytes where counts[Int(byte)] > 0 {
+                let share = Double(counts[Int(byte)]) / total
+                entropy -= share * log2(share)
+                counts[Int(byte)] = 0
+            }
+            return entropy
         }
-        return entropy
     }
 
     static func range(of needle: [UInt8], in bytes: UnsafeRawBufferPointer, within range: Range<Int>) -> Int? {
