@@ -48,6 +48,7 @@ func buildEdge(
     )
     let forwarding = ForwardingRoute(
         authenticator: authenticator,
+        leakGuard: LeakGuard(directory: Directory(pool: redis), reported: ReportedSecrets(pool: redis)),
         gate: QuotaGate(store: store, emergency: emergency, now: now, leaseSeconds: configuration.leaseSeconds),
         proxy: proxy
     )

@@ -5,6 +5,8 @@ import Shared
 /// A request's student, once their key checks out.
 struct AuthenticatedStudent: Sendable {
     var keyID: String
+    /// The key's SHA-256, under which the directory stores it.
+    var keyHash: String
     var student: StudentRef
     var policy: QuotaPolicy
 }
@@ -35,7 +37,7 @@ struct StudentAuthenticator: Sendable {
         guard let policy = try await self.policy(record.student, logger: logger) else {
             throw AnthropicError.noAllowance
         }
-        return AuthenticatedStudent(keyID: record.keyID, student: record.student, policy: policy)
+        return AuthenticatedStudent(keyID: record.keyID, keyHash: hash, student: record.student, policy: policy)
     }
 
     /// The cache answers while the invalidation subscription is live. Otherwise Redis answers; and if Redis

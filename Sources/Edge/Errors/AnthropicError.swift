@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Shared
 
 /// An error the edge answers with itself, in the Anthropic envelope that SDKs and Claude Code parse
 /// (`anthropic-wire.md` §4.1, §4.5). The only place that knows that wire shape.
@@ -74,6 +75,27 @@ extension AnthropicError {
         type: "permission_error",
         message: "Your Goosey key is suspended. Ask your course staff to reinstate it; until then requests are refused."
     )
+
+    /// A request refused for a secret in it (`anthropic-wire.md` §4.5): says what and where, never the value.
+    static func secretFound(_ note: LeakNote, keySuspended: Bool) -> Self {
+        let what = switch note.family {
+        case .gooseyKey: note.owner == nil ? "a Goosey key" : "a live Goosey key"
+        case .anthropicKey: "an Anthropic API key"
+        case .otherCredential: "a credential"
+        }
+        let suspension = keySuspended
+            ? "Your Goosey key is now suspended and your course staff have been alerted. "
+            : "Your course staff have been alerted. "
+        return Self(
+            status: .forbidden,
+            type: "permission_error",
+            message: "Goosey found a secret in this request and did not send it: \(what) (\(note.kind), fingerprint "
+                + "\(note.fingerprint)) in \(note.location). " + suspension
+                + "Revoke that secret where it was issued, remove it from your files and start a new conversation, "
+                + "then ask your course staff to reinstate your key.",
+            extraHeaders: [.shouldRetry: "false"]
+        )
+    }
 
     static let keyRevoked = Self(
         status: .forbidden,

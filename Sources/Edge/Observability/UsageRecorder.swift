@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Shared
 
 /// Turns a finished exchange into metrics and a request record.
@@ -57,10 +58,11 @@ struct UsageRecorder: Sendable {
                 course: exchange.student.course,
                 student: exchange.student.student,
                 edge: self.edgeID,
-                charge: charged
+                charge: charged,
+                leaks: exchange.leaks
             ),
             requestBody: exchange.requestBody,
-            response: outcome.responseBytes <= ExchangeOutcome.keptResponseLimit ? outcome.response : nil
+            response: outcome.responseBytes <= ExchangeOutcome.keptResponseLimit ? Self.redacted(outcome.response) : nil
         )
     }
 
@@ -101,7 +103,16 @@ struct UsageRecorder: Sendable {
             stopReason: nil, errorType: errorType, usage: TokenUsage(), costPicoUSD: 0, estimated: false,
             clientAborted: false, timeToFirstByteMicros: nil, totalMicros: exchange.started.duration(to: .now).microseconds,
             claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0,
-            course: exchange.student.course, student: exchange.student.student, edge: self.edgeID, charge: charge
+            course: exchange.student.course, student: exchange.student.student, edge: self.edgeID, charge: charge,
+            leaks: exchange.leaks
         )
+    }
+
+    /// A response as stored: a model that repeats a secret back must not put it in the log either.
+    static func redacted(_ response: ByteBuffer) -> ByteBuffer {
+        response.withUnsafeReadableBytes { bytes in
+            let findings = SecretScanner.standard.scan(bytes)
+            return findings.isEmpty ? response : ByteBuffer(bytes: SecretRedaction.redact(bytes, findings: findings))
+        }
     }
 }

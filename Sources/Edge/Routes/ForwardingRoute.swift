@@ -8,6 +8,7 @@ import Shared
 /// the edge), check it, and hand it to the upstream proxy.
 struct ForwardingRoute: Sendable {
     let authenticator: StudentAuthenticator
+    let leakGuard: LeakGuard
     let gate: QuotaGate
     let proxy: UpstreamProxy
 
@@ -22,16 +23,7 @@ struct ForwardingRoute: Sendable {
         if checksJSON, let failure = body.withUnsafeReadableBytes({ JSONValidator.validate($0) }) {
             throw AnthropicError.invalidJSON(failure.description)
         }
-        var admission: Admission?
-        var extraHeaders = HTTPFields()
-        if spendsAllowance {
-            let admitted = try await self.gate.admit(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
-            if let before = admitted.before {
-                extraHeaders = QuotaHeaders.allowed(before, policy: admitted.policy, window: admitted.window)
-            }
-            admission = admitted
-        }
-        let exchange = Exchange(
+        var exchange = Exchange(
             requestID: context.requestID,
             keyID: student.keyID,
             student: student.student,
@@ -42,11 +34,31 @@ struct ForwardingRoute: Sendable {
             requestBody: checksJSON ? body : nil,
             receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
             started: started,
-            admission: admission,
-            extraHeaders: extraHeaders,
             executor: context.executor
         )
+        if checksJSON { try await self.guardAgainstLeaks(body, student: student, exchange: &exchange, logger: logger) }
+        if spendsAllowance {
+            let admitted = try await self.gate.admit(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
+            if let before = admitted.before {
+                exchange.extraHeaders = QuotaHeaders.allowed(before, policy: admitted.policy, window: admitted.window)
+            }
+            exchange.admission = admitted
+        }
         return try await self.proxy.forward(request, body: body, exchange: exchange, logger: logger)
+    }
+
+    /// Scans the body; with a secret in it, the record keeps the redacted body and the notes, and a secret that
+    /// blocks ends the request here (recorded, never forwarded).
+    private func guardAgainstLeaks(_ body: ByteBuffer, student: AuthenticatedStudent, exchange: inout Exchange, logger: Logger) async throws {
+        let findings = self.leakGuard.scan(body, policy: student.policy)
+        guard !findings.isEmpty else { return }
+        let assessment = await self.leakGuard.assess(findings, in: body, student: student, logger: logger)
+        exchange.leaks = assessment.notes
+        exchange.requestBody = body.withUnsafeReadableBytes { ByteBuffer(bytes: SecretRedaction.redact($0, findings: findings)) }
+        guard let refusal = assessment.refusal else { return }
+        logger.notice("request refused: secret found", metadata: ["goosey.leak.kinds": "\(assessment.notes.map(\.kind))"])
+        self.proxy.recorder.recordFailure(exchange, status: Int(refusal.status.code), errorType: refusal.type)
+        throw refusal
     }
 }
 

@@ -11,8 +11,10 @@ struct Exchange: Sendable {
     var path: String
     var claudeCodeSessionID: String?
     var requestBytes: Int
-    /// The request body as received, for the record (nil when the route has none worth keeping).
+    /// The request body for the record, secrets redacted (nil when the route has none worth keeping).
     var requestBody: ByteBuffer?
+    /// Secrets found in the request, for the record.
+    var leaks: [LeakNote]?
     var receivedAtMillis: Int64
     var started: ContinuousClock.Instant
     /// The allowance this request holds, settled when it ends (inference requests only).

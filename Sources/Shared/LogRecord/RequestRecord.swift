@@ -33,13 +33,15 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var edge: String?
     /// What it cost the student's allowance, in the policy's unit; nil when nothing was charged (`count_tokens`).
     public var charge: Int64?
+    /// Secrets found in the request; nil when there were none.
+    public var leaks: [LeakNote]?
 
     public init(
         id: String, upstreamRequestID: String?, receivedAtMillis: Int64, keyID: String, method: String, path: String,
         status: Int, model: String?, stopReason: String?, errorType: String?, usage: TokenUsage, costPicoUSD: Int64,
         estimated: Bool, clientAborted: Bool, timeToFirstByteMicros: Int64?, totalMicros: Int64,
         claudeCodeSessionID: String?, requestBytes: Int, responseBytes: Int,
-        course: String? = nil, student: String? = nil, edge: String? = nil, charge: Int64? = nil
+        course: String? = nil, student: String? = nil, edge: String? = nil, charge: Int64? = nil, leaks: [LeakNote]? = nil
     ) {
         self.id = id
         self.upstreamRequestID = upstreamRequestID
@@ -64,5 +66,6 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         self.student = student
         self.edge = edge
         self.charge = charge
+        self.leaks = leaks
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 /// ```
 ///
 /// Every number is an integer below 2⁵³, exact as a Lua double. Decoding validates (``QuotaPolicy/validate()``);
-/// a missing `carryOver`, `overspend`, `failMode`, `emergencyCapPerEdge` or `reserve` takes its default, so older
+/// a missing `carryOver`, `overspend`, `failMode`, `emergencyCapPerEdge`, `reserve` or `leaks` takes its default, so older
 /// records still load.
 extension QuotaPolicy: Codable {
     enum CodingKeys: String, CodingKey {
@@ -22,6 +22,7 @@ extension QuotaPolicy: Codable {
         case failMode
         case emergencyCapPerEdge
         case reserve
+        case leaks
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,7 +35,8 @@ extension QuotaPolicy: Codable {
             overspend: try container.decodeIfPresent(OverspendRule.self, forKey: .overspend) ?? .forgive,
             failMode: try container.decodeIfPresent(FailMode.self, forKey: .failMode) ?? .open,
             emergencyCapPerEdge: try container.decodeIfPresent(Int64.self, forKey: .emergencyCapPerEdge),
-            reserve: try container.decodeIfPresent(CourseReserve.self, forKey: .reserve)
+            reserve: try container.decodeIfPresent(CourseReserve.self, forKey: .reserve),
+            leaks: try container.decodeIfPresent(LeakPolicy.self, forKey: .leaks)
         )
         do {
             try self.validate()
@@ -53,6 +55,7 @@ extension QuotaPolicy: Codable {
         try container.encode(self.failMode, forKey: .failMode)
         try container.encode(self.emergencyCapPerEdge, forKey: .emergencyCapPerEdge)
         try container.encodeIfPresent(self.reserve, forKey: .reserve)
+        try container.encodeIfPresent(self.leaks, forKey: .leaks)
     }
 
     /// The JSON with sorted keys: the same policy always gives the same bytes.

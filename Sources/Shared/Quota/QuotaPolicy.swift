@@ -15,6 +15,8 @@ public struct QuotaPolicy: Sendable, Hashable {
     public var emergencyCapPerEdge: Int64
     /// The course reserve a student who has run out draws on; nil when the course has none.
     public var reserve: CourseReserve?
+    /// What the course does about secrets in requests; nil for the defaults.
+    public var leaks: LeakPolicy?
 
     /// - Parameter emergencyCapPerEdge: nil for 5 % of `limit`, rounded up (``defaultEmergencyCap(limit:)``).
     public init(
@@ -25,7 +27,8 @@ public struct QuotaPolicy: Sendable, Hashable {
         overspend: OverspendRule = .forgive,
         failMode: FailMode = .open,
         emergencyCapPerEdge: Int64? = nil,
-        reserve: CourseReserve? = nil
+        reserve: CourseReserve? = nil,
+        leaks: LeakPolicy? = nil
     ) {
         self.limit = limit
         self.unit = unit
@@ -35,6 +38,7 @@ public struct QuotaPolicy: Sendable, Hashable {
         self.failMode = failMode
         self.emergencyCapPerEdge = emergencyCapPerEdge ?? Self.defaultEmergencyCap(limit: limit)
         self.reserve = reserve
+        self.leaks = leaks
     }
 
     /// 5 % of `limit`, rounded up.
