@@ -28,6 +28,9 @@ struct RecordStore {
                 let parameters = rows.flatMap { Self.parameters(batch.records[$0].record) + [bodies[$0].requestBlock, bodies[$0].responseBlock] }
                 inserted += try await connection.execute(Self.insertSQL(rows: rows.count), parameters)
             }
+            for shipped in batch.records where shipped.record.leaks != nil {
+                try await IncidentStore.open(for: shipped.record, on: connection)
+            }
             return inserted
         }
         self.partitions.insert(months)

@@ -231,5 +231,34 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 5, name: "leak incidents in full, and their alerts", statements: [
+            """
+            ALTER TABLE incidents
+                ADD COLUMN fingerprint text NOT NULL DEFAULT '',
+                ADD COLUMN family text NOT NULL DEFAULT 'other',
+                ADD COLUMN location text NOT NULL DEFAULT '',
+                ADD COLUMN action text NOT NULL DEFAULT 'blocked' CHECK (action IN ('blocked', 'forwarded')),
+                ADD COLUMN edge text NOT NULL DEFAULT '',
+                ADD COLUMN claude_code_session_id text,
+                ADD COLUMN suspended_keys text[] NOT NULL DEFAULT '{}',
+                ADD COLUMN owner_course_id text,
+                ADD COLUMN owner_student_id text,
+                ADD COLUMN resolved_by text
+            """,
+            // An edge ships a record again when it never heard back: the incident must not double.
+            "CREATE UNIQUE INDEX incidents_once ON incidents (request_id, fingerprint)",
+            "CREATE INDEX incidents_open ON incidents (course_id) WHERE resolved_at IS NULL",
+            """
+            CREATE TABLE alerts (
+                id bigserial PRIMARY KEY,
+                incident_id bigint NOT NULL REFERENCES incidents (id),
+                attempts int NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                last_error text,
+                delivered_at timestamptz
+            )
+            """,
+            "CREATE INDEX alerts_due ON alerts (next_attempt_at) WHERE delivered_at IS NULL",
+        ]),
     ]
 }

@@ -13,6 +13,9 @@ func buildCoordinator(
     let pool = PostgresPool(url: configuration.postgresURL)
     let ingest = IngestRoute(pool: pool, token: configuration.ingestToken)
     var services: [any Service] = []
+    if let webhook = configuration.alertWebhookURL {
+        services.append(AlertDispatcher(pool: pool, webhookURL: webhook, logger: logger))
+    }
     if let redis = configuration.redis {
         let redisPool = RedisPool(.init(endpoint: redis), logger: logger)
         let (store, directory) = (QuotaStore(pool: redisPool), Directory(pool: redisPool))

@@ -9,12 +9,15 @@ import Shared
 /// - `postgres.url` (string, required) [POSTGRES_URL]: the system of record; only coordinators write it
 /// - `ingest.token` (string, required) [INGEST_TOKEN]: what edges present to ship their records
 /// - `redis.url` (string, optional) [REDIS_URL]: the edges' Redis; with it, the leader reconciles expired leases
+/// - `alerts.webhookURL` (string, optional) [ALERTS_WEBHOOKURL]: where leak alerts are posted (JSON with a
+///   Slack-compatible `text`); without it, incidents are only listed (`goosey leaks list`)
 struct CoordinatorConfiguration: Sendable {
     var host: String
     var port: Int
     var postgresURL: String
     var ingestToken: String
     var redis: RedisEndpoint?
+    var alertWebhookURL: String?
 
     init(reader: ConfigReader) throws {
         self.host = reader.string(forKey: "coordinator.host", default: "127.0.0.1")
@@ -28,6 +31,8 @@ struct CoordinatorConfiguration: Sendable {
         self.postgresURL = postgresURL
         self.ingestToken = ingestToken
         self.redis = try reader.string(forKey: "redis.url", isSecret: true).map { try RedisEndpoint(url: $0) }
+        // A Slack webhook URL is itself a credential.
+        self.alertWebhookURL = reader.string(forKey: "alerts.webhookURL", isSecret: true)
     }
 
     var application: ApplicationConfiguration {
