@@ -75,8 +75,40 @@ def seed(course, student, limit="500k", *extra):
     return result.stdout.strip()
 
 
+class WebhookReceiver:
+    """A staff webhook on a loopback port: keeps every JSON body posted to it and answers 200."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        bodies = self.bodies = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                bodies.append(self.rfile.read(int(self.headers["content-length"])).decode())
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def goosey(*args, timeout=60):
+    """Runs the `goosey` staff command against the tests' Postgres and Redis; returns its result."""
+    env = {**os.environ, "POSTGRES_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL}
+    return subprocess.run([str(BIN_DIR / "goosey"), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
 class Stack:
-    def __init__(self, tmp: Path, coordinator: bool = False):
+    def __init__(self, tmp: Path, coordinator: bool = False, webhook: str = None):
         self.tmp = tmp
         self.upstream_key = "sk-ant-api03-" + secrets.token_urlsafe(70)[:93] + "AA"
         self.course = "E2E-" + secrets.token_hex(4)
@@ -90,6 +122,7 @@ class Stack:
         self.coordinator_port = free_port()
         self.coordinator_url = f"http://127.0.0.1:{self.coordinator_port}"
         self.ingest_token = secrets.token_hex(24)
+        self.webhook = webhook
         self.processes = {}
 
     def start(self):
@@ -137,6 +170,8 @@ class Stack:
         config = self.tmp / "coordinator.toml"
         config.write_text("[coordinator]\n" f"port = {self.coordinator_port}\n")
         env = {**os.environ, "POSTGRES_URL": POSTGRES_URL, "INGEST_TOKEN": self.ingest_token}
+        if self.webhook:
+            env["ALERTS_WEBHOOK_URL"] = self.webhook
         log = open(self.tmp / "coordinator.log", "a")
         self.processes["coordinator"] = subprocess.Popen(
             [str(BIN_DIR / "goosey"), "serve", "--config", str(config)], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -207,3 +242,15 @@ def coordinated_stack(tmp_path):
     stack.start()
     yield stack
     stack.stop()
+
+
+@pytest.fixture
+def alerting_stack(tmp_path):
+    """A coordinated stack whose coordinator posts leak alerts to a webhook receiver (`stack.receiver`)."""
+    receiver = WebhookReceiver()
+    stack = Stack(tmp_path, coordinator=True, webhook=receiver.url)
+    stack.receiver = receiver
+    stack.start()
+    yield stack
+    stack.stop()
+    receiver.close()

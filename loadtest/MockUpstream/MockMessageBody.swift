@@ -33,13 +33,13 @@ enum MockMessageBody {
             json.raw("{\"type\":\"text\",\"text\":")
             json.string(deltas.joined())
             json.raw("}")
-        case .toolUse(let id, let name, _):
+        case .toolUse(let id, let name, let pieces):
             json.raw("{\"type\":\"tool_use\",\"id\":")
             json.string(id)
             json.raw(",\"name\":")
             json.string(name)
             json.raw(",\"input\":")
-            json.buffer.writeString(MockText.toolInputJSON)
+            json.buffer.writeString(MockText.toolInputJSON(of: pieces))
             json.raw("}")
         }
     }

@@ -43,10 +43,11 @@ extension MockReply {
                 .text(deltas: MockText.answer(choice.deltas)),
             ]
             self.usage.thinkingTokens = thinking.count
-        case .toolUse:
+        case .toolUse, .readEnv:
+            let input = choice.scenario == .readEnv ? MockText.readEnvInputPieces : MockText.toolInputPieces
             self.blocks = [
                 .text(deltas: MockText.pieces(MockText.toolIntroWords, count: choice.deltas)),
-                .toolUse(id: "toolu_" + idSuffix, name: "Bash", inputPieces: MockText.toolInputPieces),
+                .toolUse(id: "toolu_" + idSuffix, name: "Bash", inputPieces: input),
             ]
             self.stopReason = "tool_use"
         case .errorMidstream, .noFinalUsage:

@@ -9,6 +9,8 @@ public enum MockScenario: String, CaseIterable, Sendable, Codable {
     case thinking
     /// Text, then a `Bash` tool_use block streamed as input_json_delta pieces; `tool_use`.
     case toolUse = "tool_use"
+    /// As `tool_use`, but the command is `cat .env` (a student's secrets reaching the conversation).
+    case readEnv = "read_env"
     /// Some text, then `event: error` (overloaded_error); no message_delta or message_stop.
     case errorMidstream = "error_midstream"
     /// HTTP 529 overloaded_error envelope.

@@ -13,6 +13,13 @@ enum MockText {
     static let toolInputPieces = ["", "{\"command\": ", "\"echo goo", "sey-roundtrip\"}"]
     /// The tool input as one object (non-streaming bodies).
     static let toolInputJSON = "{\"command\":\"echo goosey-roundtrip\"}"
+    /// `{"command": "cat .env"}` in pieces (the `read_env` scenario).
+    static let readEnvInputPieces = ["", "{\"command\": ", "\"cat .e", "nv\"}"]
+
+    /// The tool input of `pieces` as one compact object, for non-streaming bodies.
+    static func toolInputJSON(of pieces: [String]) -> String {
+        pieces == Self.toolInputPieces ? Self.toolInputJSON : #"{"command":"cat .env"}"#
+    }
     static let signature = "EqQBCgIYAhIMgooseyMockSignatureAAAAbmock+/sigAA=="
 
     /// `count` pieces cycling through `words`.

@@ -9,7 +9,7 @@ import Shared
 /// - `postgres.url` (string, required) [POSTGRES_URL]: the system of record; only coordinators write it
 /// - `ingest.token` (string, required) [INGEST_TOKEN]: what edges present to ship their records
 /// - `redis.url` (string, optional) [REDIS_URL]: the edges' Redis; with it, the leader reconciles expired leases
-/// - `alerts.webhookURL` (string, optional) [ALERTS_WEBHOOKURL]: where leak alerts are posted (JSON with a
+/// - `alerts.webhookURL` (string, optional) [ALERTS_WEBHOOK_URL]: where leak alerts are posted (JSON with a
 ///   Slack-compatible `text`); without it, incidents are only listed (`goosey leaks list`)
 struct CoordinatorConfiguration: Sendable {
     var host: String
