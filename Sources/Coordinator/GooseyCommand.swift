@@ -12,6 +12,6 @@ struct GooseyCommand: AsyncParsableCommand {
             + "usage, keys) are still to come. `goosey seed` provisions a course and a key directly in Redis for local "
             + "runs and tests.",
         version: GooseyVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, ReconcileCommand.self, SeedCommand.self, LeaksCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, ReconcileCommand.self, SeedCommand.self, LeaksCommand.self, AdminTokenCommand.self]
     )
 }

@@ -13,17 +13,20 @@ func buildCoordinator(
     let pool = PostgresPool(url: configuration.postgresURL)
     let ingest = IngestRoute(pool: pool, token: configuration.ingestToken)
     var services: [any Service] = []
+    var directory: Directory?
     if let webhook = configuration.alertWebhookURL {
         services.append(AlertDispatcher(pool: pool, webhookURL: webhook, logger: logger))
     }
     if let redis = configuration.redis {
         let redisPool = RedisPool(.init(endpoint: redis), logger: logger)
-        let (store, directory) = (QuotaStore(pool: redisPool), Directory(pool: redisPool))
+        let store = QuotaStore(pool: redisPool)
+        let redisDirectory = Directory(pool: redisPool)
+        directory = redisDirectory
         services.append(
             LeaderService(
                 leadership: Leadership(url: configuration.postgresURL),
-                reconciler: LeaseReconciler(store: store, directory: directory, pool: pool),
-                closer: PeriodCloser(store: store, directory: directory, pool: pool),
+                reconciler: LeaseReconciler(store: store, directory: redisDirectory, pool: pool),
+                closer: PeriodCloser(store: store, directory: redisDirectory, pool: pool),
                 logger: logger
             )
         )
@@ -31,6 +34,7 @@ func buildCoordinator(
     let router = Router()
     router.post("/v1/ingest") { request, context in try await ingest.handle(request, context: context) }
     router.get("/healthz") { _, _ in "ok\n" }
+    AdminAPI(pool: pool, directory: directory).register(on: router)
     return Application(
         router: router,
         configuration: configuration.application,

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import Shared
+
+extension AdminAPI {
+    struct Course: Codable {
+        var id: String
+        var name: String
+        var timeZone: String
+    }
+
+    struct CourseChange: Decodable {
+        var name: String?
+        var timeZone: String?
+        var reason: String?
+    }
+
+    func courses(_ request: Request) async throws -> Response {
+        let principal = try await self.principal(request)
+        let rows = try await self.pool.withConnection { try await $0.query("SELECT id, name, time_zone FROM courses ORDER BY id") }
+        let visible = rows.compactMap { row in row[0].map { Course(id: $0, name: row[1] ?? "", timeZone: row[2] ?? "UTC") } }
+            .filter { principal.mayAccess(course: $0.id) }
+        return try AdminJSON.response(["courses": visible])
+    }
+
+    /// Creates or renames a course (university admins only).
+    func saveCourse(_ request: Request, _ course: String) async throws -> Response {
+        let principal = try await self.principal(request)
+        guard principal.role == .admin else { throw AdminError.adminOnly }
+        guard StudentRef.isValidID(course) else { throw AdminError.invalid("course", "`\(course)` is not a valid course id") }
+        let change = try await AdminJSON.decode(CourseChange.self, from: request)
+        let reason = try Self.requireReason(change.reason)
+        let timeZone = change.timeZone ?? "UTC"
+        guard TimeZone(identifier: timeZone) != nil else { throw AdminError.invalid("timeZone", "unknown time zone `\(timeZone)`") }
+        let saved = Course(id: course, name: change.name ?? "", timeZone: timeZone)
+        try await self.pool.withConnection { connection in
+            try await connection.withTransaction { connection in
+                try await connection.execute(
+                    """
+                    INSERT INTO courses (id, name, time_zone) VALUES ($1, $2, $3)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone
+                    """,
+                    [saved.id, saved.name, saved.timeZone]
+                )
+                try await Audit.record(
+                    principal, "course.saved", target: "course:\(course)", reason: reason,
+                    details: Self.json(["course": course, "name": saved.name, "timeZone": timeZone]), on: connection
+                )
+            }
+        }
+        return try AdminJSON.response(saved)
+    }
+
+    /// Refuses a course Postgres does not know.
+    static func requireCourse(_ course: String, on connection: PostgresConnection) async throws {
+        guard try await !connection.query("SELECT 1 FROM courses WHERE id = $1", [course]).isEmpty else {
+            throw AdminError.notFound("course \(course)")
+        }
+    }
+}

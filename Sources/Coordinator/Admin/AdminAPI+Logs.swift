@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import Shared
+
+extension AdminAPI {
+    struct AuditEvent: Encodable {
+        var id: Int64
+        var at: String
+        var actor: String
+        var action: String
+        var target: String
+        var reason: String
+    }
+
+    /// The course's audit events, newest first (`?limit=`, at most 1000).
+    func audit(_ request: Request, _ course: String) async throws -> Response {
+        _ = try await self.principal(request, course: course)
+        let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), actor, action, target, reason FROM audit_events
+                WHERE details->>'course' = $1 OR target = 'course:' || $1 ORDER BY id DESC LIMIT $2
+                """,
+                [course, String(limit)]
+            )
+        }
+        let events = rows.map { row in
+            AuditEvent(id: Int64(row[0] ?? "") ?? 0, at: row[1] ?? "", actor: row[2] ?? "", action: row[3] ?? "", target: row[4] ?? "", reason: row[5] ?? "")
+        }
+        return try AdminJSON.response(["events": events])
+    }
+
+    /// The course's leak incidents, open ones only unless `?all=true`.
+    func incidents(_ request: Request, _ course: String) async throws -> Response {
+        _ = try await self.principal(request, course: course)
+        let all = request.uri.queryParameters.get("all") == "true"
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query(
+                LeakAlert.selectSQL + " WHERE i.course_id = $1 AND ($2::boolean OR i.resolved_at IS NULL) ORDER BY i.id",
+                [course, all ? "t" : "f"]
+            )
+        }
+        return try AdminJSON.response(["incidents": rows.map { LeakAlert(row: $0).incident }])
+    }
+}

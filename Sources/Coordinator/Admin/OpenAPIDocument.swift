@@ -1,0 +1,49 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `GET /openapi.json`: the admin API described as OpenAPI 3.1.
+enum OpenAPIDocument {
+    static func response() throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: Self.json)))
+    }
+
+    static let json = """
+        {
+          "openapi": "3.1.0",
+          "info": {"title": "Goosey admin API", "version": "1",
+            "description": "Course staff see and change their courses; university admins all. Every change takes a `reason` and becomes an audit event. Errors: {\\"error\\": {\\"type\\", \\"message\\", \\"field\\"}}."},
+          "components": {
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer", "description": "gooseyadmin_… (goosey admin-token create)"}},
+            "schemas": {
+              "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"type": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}}},
+              "Course": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "timeZone": {"type": "string"}}},
+              "Reason": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+              "Policy": {"type": "object", "description": "A quota policy: limit (milli-tokens or pico-USD), unit, period, carryOver, overspend, failMode, emergencyCapPerEdge, reserve, leaks.", "required": ["limit", "unit", "period"]},
+              "Incident": {"type": "object", "properties": {"id": {"type": "integer"}, "course": {"type": "string"}, "student": {"type": "string"}, "keyID": {"type": "string"}, "kind": {"type": "string"}, "family": {"type": "string"}, "fingerprint": {"type": "string"}, "location": {"type": "string"}, "action": {"type": "string"}, "requestID": {"type": "string"}, "detectedAt": {"type": "string"}, "suspendedKeyIDs": {"type": "array", "items": {"type": "string"}}}},
+              "AuditEvent": {"type": "object", "properties": {"id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"}, "target": {"type": "string"}, "reason": {"type": "string"}}}
+            }
+          },
+          "security": [{"adminToken": []}],
+          "paths": {
+            "/admin/v1/courses": {"get": {"summary": "The courses this token may see", "responses": {"200": {"description": "{courses: [Course]}"}}}},
+            "/admin/v1/courses/{course}": {"put": {"summary": "Create or change a course (university admins)",
+              "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"name": {"type": "string"}, "timeZone": {"type": "string"}, "reason": {"type": "string"}}}}}},
+              "responses": {"200": {"description": "Course"}, "400": {"description": "Error"}, "403": {"description": "Error"}}}},
+            "/admin/v1/courses/{course}/policy": {
+              "get": {"summary": "The course policy and per-student overrides", "responses": {"200": {"description": "{policy, overrides}"}, "404": {"description": "Error"}}},
+              "put": {"summary": "Set the course policy, or one student's override", "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["policy", "reason"], "properties": {"policy": {"$ref": "#/components/schemas/Policy"}, "student": {"type": "string"}, "reason": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "{policy}"}, "400": {"description": "Error naming the field"}}}},
+            "/admin/v1/courses/{course}/students/{student}/keys": {"post": {"summary": "Issue a key (shown once in the answer)", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reason"}}}},
+              "responses": {"201": {"description": "{key, keyID, course, student}"}}}},
+            "/admin/v1/courses/{course}/keys/{keyID}/{action}": {"post": {"summary": "suspend, reinstate or revoke a key", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reason"}}}},
+              "responses": {"200": {"description": "{keyID, course, student, state}"}, "404": {"description": "Error"}, "409": {"description": "Error: the key is revoked"}}}},
+            "/admin/v1/courses/{course}/incidents": {"get": {"summary": "Leak incidents (open ones; ?all=true for all)", "responses": {"200": {"description": "{incidents: [Incident]}"}}}},
+            "/admin/v1/courses/{course}/audit": {"get": {"summary": "Audit events, newest first (?limit=)", "responses": {"200": {"description": "{events: [AuditEvent]}"}}}}
+          }
+        }
+        """
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Shared
+import Testing
+
+@testable import Coordinator
+
+/// The admin API through its router, against a real PostgreSQL (a schema of the test's own) and a real Redis.
+@Suite(.timeLimit(.minutes(1)))
+struct AdminAPITests {
+    let database = MigratorTests()
+
+    struct Fixture: Sendable {
+        let client: any TestClientProtocol
+        let connection: PostgresConnection
+        let directory: Directory
+        let admin: String
+        let staff: String
+        let course: String
+
+        func call(_ method: HTTPRequest.Method, _ uri: String, token: String?, _ body: String? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
+            var headers = HTTPFields()
+            if let token { headers[.authorization] = "Bearer \(token)" }
+            return try await self.client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+                let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+                return (response.status, json)
+            }
+        }
+    }
+
+    func withAPI(_ body: @escaping @Sendable (Fixture) async throws -> Void) async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let redis = RedisPool(.init(endpoint: try RedisEndpoint(url: LeaderTests.redisURL)), logger: Logger(label: "test"))
+        let directory = Directory(pool: redis)
+        let course = "ADM-\(UInt32.random(in: 0 ... .max))"
+        let admin = try await AdminToken.create(name: "uni-admin", role: .admin, courses: [], actor: "test", on: connection)
+        let staff = try await AdminToken.create(name: "tutor", role: .staff, courses: [course], actor: "test", on: connection)
+        let router = Router()
+        AdminAPI(pool: PostgresPool(url: self.database.schemaURL), directory: directory).register(on: router)
+        try await Application(router: router).test(.router) { client in
+            try await body(Fixture(client: client, connection: connection, directory: directory, admin: admin, staff: staff, course: course))
+        }
+    }
+
+    static let policy = #"{"limit": 500000000, "unit": {"kind": "tokens"}, "period": {"length": "7d"}}"#
+
+    @Test func staffSeeTheirCourseAndAreRefusedOthers() async throws {
+        try await self.withAPI { api in
+            #expect(try await api.call(.get, "/admin/v1/courses", token: nil).0 == .unauthorized)
+            #expect(try await api.call(.get, "/admin/v1/courses", token: "gooseyadmin_wrong").0 == .unauthorized)
+            let (status, body) = try await api.call(.put, "/admin/v1/courses/OTHER-1", token: api.admin, #"{"name": "Other", "reason": "new term"}"#)
+            #expect(status == .ok && body["id"] as? String == "OTHER-1")
+            let courses = try await api.call(.get, "/admin/v1/courses", token: api.staff).1["courses"] as? [[String: Any]]
+            #expect(courses?.map { $0["id"] as? String } == [api.course])
+            let refused = try await api.call(.get, "/admin/v1/courses/OTHER-1/audit", token: api.staff)
+            #expect(refused.0 == .forbidden)
+            #expect(try await api.call(.put, "/admin/v1/courses/OTHER-2", token: api.staff, #"{"reason": "x"}"#).0 == .forbidden)
+        }
+    }
+
+    @Test func aPolicyReachesTheEdgesAndTheAuditLogAndBadOnesNameTheField() async throws {
+        try await self.withAPI { api in
+            let uri = "/admin/v1/courses/\(api.course)/policy"
+            let set = try await api.call(.put, uri, token: api.staff, #"{"policy": \#(Self.policy), "reason": "week 1 allowance"}"#)
+            #expect(set.0 == .ok)
+            let stored = try await api.directory.policy(for: StudentRef(course: api.course, student: "anyone"))
+            #expect(stored?.limit == 500_000_000)
+            #expect(try await api.call(.get, uri, token: api.staff).1["policy"] != nil)
+
+            let noReason = try await api.call(.put, uri, token: api.staff, #"{"policy": \#(Self.policy)}"#)
+            #expect(noReason.0 == .badRequest && (noReason.1["error"] as? [String: Any])?["field"] as? String == "reason")
+            let badLimit = try await api.call(.put, uri, token: api.staff, #"{"policy": {"unit": {"kind": "tokens"}, "period": {"length": "7d"}}, "reason": "x"}"#)
+            #expect(badLimit.0 == .badRequest && (badLimit.1["error"] as? [String: Any])?["field"] as? String == "policy.limit")
+            let events = try await api.call(.get, "/admin/v1/courses/\(api.course)/audit", token: api.staff).1["events"] as? [[String: Any]]
+            #expect(events?.map { $0["action"] as? String } == ["policy.set"])
+            #expect(events?.first?["actor"] as? String == "staff:tutor" && events?.first?["reason"] as? String == "week 1 allowance")
+        }
+    }
+
+    @Test func aKeyIsIssuedOnceAndSuspendedForEveryEdgeButRevokedForGood() async throws {
+        try await self.withAPI { api in
+            let (status, issued) = try await api.call(.post, "/admin/v1/courses/\(api.course)/students/s42/keys", token: api.staff, #"{"reason": "enrolled"}"#)
+            #expect(status == .created)
+            let key = try #require(VirtualKey(parsing: issued["key"] as? String ?? ""))
+            #expect(issued["keyID"] as? String == key.keyID)
+            #expect(try await api.directory.key(sha256Hex: key.sha256Hex)?.state == .active)
+            #expect(try await api.connection.query("SELECT state FROM keys WHERE sha256 = $1", [key.sha256Hex]).first?[0] == "active")
+
+            let keyURI = "/admin/v1/courses/\(api.course)/keys/\(key.keyID)"
+            #expect(try await api.call(.post, keyURI + "/suspend", token: api.staff, #"{"reason": "shared it"}"#).0 == .ok)
+            #expect(try await api.directory.key(sha256Hex: key.sha256Hex)?.state == .suspended)
+            #expect(try await api.call(.post, keyURI + "/revoke", token: api.staff, #"{"reason": "left the course"}"#).0 == .ok)
+            #expect(try await api.call(.post, keyURI + "/reinstate", token: api.staff, #"{"reason": "oops"}"#).0 == .conflict)
+            #expect(try await api.directory.key(sha256Hex: key.sha256Hex)?.state == .revoked)
+            #expect(try await api.call(.post, keyURI + "/explode", token: api.staff, #"{"reason": "x"}"#).0 == .badRequest)
+            let history = try await api.connection.query("SELECT state FROM key_events WHERE key_sha256 = $1 ORDER BY id", [key.sha256Hex])
+            #expect(history.map { $0[0] } == ["active", "suspended", "revoked"])
+            let stored = try await api.connection.query("SELECT count(*) FROM audit_events WHERE action LIKE 'key.%' AND details->>'key' IS NULL")
+            #expect(stored.first?[0] == "3", "issued, suspended, revoked; the refused reinstatement left nothing")
+        }
+    }
+
+    @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
+        try await self.withAPI { api in
+            let (status, document) = try await api.call(.get, "/openapi.json", token: nil)
+            #expect(status == .ok && document["openapi"] as? String == "3.1.0")
+            let paths = (document["paths"] as? [String: Any])?.keys.sorted()
+            #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
+            #expect(paths?.count == 7)
+        }
+    }
+}
