@@ -104,13 +104,40 @@ struct AdminAPITests {
         }
     }
 
+    @Test func anIncidentIsResolvedByRotatingTheKeysItSuspended() async throws {
+        try await self.withAPI { api in
+            let issued = try await api.call(.post, "/admin/v1/courses/\(api.course)/students/s7/keys", token: api.staff, #"{"reason": "enrolled"}"#).1
+            let key = try #require(VirtualKey(parsing: issued["key"] as? String ?? ""))
+            var record = IncidentTests.leakingRecord("leak-1")
+            record.course = api.course
+            record.leaks![0].suspendedKeys = [key.sha256Hex]
+            _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([record])), into: api.connection)
+            let incident = try #require(try await api.connection.query("SELECT id FROM incidents WHERE request_id = 'leak-1'").first?[0])
+            let uri = "/admin/v1/courses/\(api.course)/incidents/\(incident)/resolve"
+
+            #expect(try await api.call(.post, uri, token: api.staff, #"{"keys": "rotate"}"#).0 == .badRequest, "a note is required")
+            let (status, resolved) = try await api.call(.post, uri, token: api.staff, #"{"note": "revoked at the console", "keys": "rotate"}"#)
+            #expect(status == .ok)
+            let newKeys = try #require(resolved["newKeys"] as? [[String: Any]])
+            let replacement = try #require(VirtualKey(parsing: newKeys.first?["key"] as? String ?? ""))
+            #expect(newKeys.count == 1 && newKeys.first?["student"] as? String == "s7")
+            #expect(try await api.directory.key(sha256Hex: key.sha256Hex)?.state == .revoked)
+            #expect(try await api.directory.key(sha256Hex: replacement.sha256Hex)?.state == .active)
+            #expect(try await api.call(.post, uri, token: api.staff, #"{"note": "again"}"#).0 == .conflict)
+            let open = try await api.call(.get, "/admin/v1/courses/\(api.course)/incidents", token: api.staff).1["incidents"] as? [Any]
+            #expect(open?.isEmpty == true)
+            let actions = try await api.call(.get, "/admin/v1/courses/\(api.course)/audit", token: api.staff).1["events"] as? [[String: Any]]
+            #expect(actions?.map { $0["action"] as? String } == ["leak.resolved", "key.issued", "key.revoke", "leak.detected", "key.issued"])
+        }
+    }
+
     @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
         try await self.withAPI { api in
             let (status, document) = try await api.call(.get, "/openapi.json", token: nil)
             #expect(status == .ok && document["openapi"] as? String == "3.1.0")
             let paths = (document["paths"] as? [String: Any])?.keys.sorted()
             #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
-            #expect(paths?.count == 7)
+            #expect(paths?.count == 8)
         }
     }
 }

@@ -43,4 +43,48 @@ extension AdminAPI {
         }
         return try AdminJSON.response(["incidents": rows.map { LeakAlert(row: $0).incident }])
     }
+
+    struct Resolution: Decodable {
+        var note: String?
+        var keys: IncidentResolution.Keys?
+    }
+
+    struct ResolvedIncident: Encodable {
+        struct NewKey: Encodable {
+            var student: String
+            var keyID: String
+            /// Shown this once.
+            var key: String
+        }
+
+        var id: Int64
+        var keys: IncidentResolution.Keys
+        var newKeys: [NewKey]
+    }
+
+    /// Resolves an incident: `{"note": "…", "keys": "keep" | "reinstate" | "rotate"}`.
+    func resolveIncident(_ request: Request, course: String, id: String) async throws -> Response {
+        let principal = try await self.principal(request, course: course)
+        guard let number = Int64(id) else { throw AdminError.invalid("id", "`\(id)` is not an incident id") }
+        let resolution = try await AdminJSON.decode(Resolution.self, from: request)
+        let note: String
+        do {
+            note = try Self.requireReason(resolution.note)
+        } catch {
+            throw AdminError.invalid("note", "say what was done: the note is kept in the audit log")
+        }
+        let keys = resolution.keys ?? .keep
+        let ledger = keys == .keep ? nil : KeyLedger(directory: try self.requireDirectory())
+        do {
+            let issued = try await self.pool.withConnection { connection in
+                try await IncidentResolution(ledger: ledger).resolve(number, course: course, note: note, keys: keys, actor: principal.actor, on: connection)
+            }
+            let newKeys = issued.map { ResolvedIncident.NewKey(student: $0.0.student, keyID: $0.1.keyID, key: $0.1.secretText) }
+            return try AdminJSON.response(ResolvedIncident(id: number, keys: keys, newKeys: newKeys))
+        } catch IncidentResolution.Failure.noSuchIncident {
+            throw AdminError.notFound("incident \(id) in course \(course)")
+        } catch IncidentResolution.Failure.alreadyResolved {
+            throw AdminError.conflict("incident \(id) is already resolved")
+        }
+    }
 }

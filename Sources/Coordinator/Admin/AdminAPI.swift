@@ -27,6 +27,9 @@ struct AdminAPI: Sendable {
             )
         }
         admin.get("courses/:course/incidents") { request, context in try await self.incidents(request, context.parameters.require("course")) }
+        admin.post("courses/:course/incidents/:id/resolve") { request, context in
+            try await self.resolveIncident(request, course: context.parameters.require("course"), id: context.parameters.require("id"))
+        }
         admin.get("courses/:course/audit") { request, context in try await self.audit(request, context.parameters.require("course")) }
     }
 

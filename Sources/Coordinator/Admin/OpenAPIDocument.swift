@@ -42,6 +42,9 @@ enum OpenAPIDocument {
             "/admin/v1/courses/{course}/keys/{keyID}/{action}": {"post": {"summary": "suspend, reinstate or revoke a key", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reason"}}}},
               "responses": {"200": {"description": "{keyID, course, student, state}"}, "404": {"description": "Error"}, "409": {"description": "Error: the key is revoked"}}}},
             "/admin/v1/courses/{course}/incidents": {"get": {"summary": "Leak incidents (open ones; ?all=true for all)", "responses": {"200": {"description": "{incidents: [Incident]}"}}}},
+            "/admin/v1/courses/{course}/incidents/{id}/resolve": {"post": {"summary": "Resolve an incident; keep, reinstate or rotate the keys it suspended",
+              "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["note"], "properties": {"note": {"type": "string"}, "keys": {"enum": ["keep", "reinstate", "rotate"]}}}}}},
+              "responses": {"200": {"description": "{id, keys, newKeys: [{student, keyID, key}]} (new keys shown this once)"}, "404": {"description": "Error"}, "409": {"description": "Error: already resolved"}}}},
             "/admin/v1/courses/{course}/audit": {"get": {"summary": "Audit events, newest first (?limit=)", "responses": {"200": {"description": "{events: [AuditEvent]}"}}}}
           }
         }

@@ -28,55 +28,23 @@ struct LeaksResolveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let pool = try self.options.postgres()
-        let directory = try (self.reinstate || self.rotate) ? self.options.directory() : nil
-        let issued = try await pool.withConnection { connection in
-            try await connection.withTransaction { connection in
-                let rows = try await connection.query(
-                    "SELECT resolved_at IS NOT NULL, array_to_string(suspended_keys, ',') FROM incidents WHERE id = $1 FOR UPDATE",
-                    [String(self.id)]
+        let ledger = try (self.reinstate || self.rotate) ? KeyLedger(directory: self.options.directory()) : nil
+        let keys: IncidentResolution.Keys = self.rotate ? .rotate : self.reinstate ? .reinstate : .keep
+        let issued: [(StudentRef, VirtualKey)]
+        do {
+            issued = try await pool.withConnection { connection in
+                try await IncidentResolution(ledger: ledger).resolve(
+                    self.id, course: nil, note: self.note, keys: keys, actor: "staff:\(self.actor)", on: connection
                 )
-                guard let row = rows.first else { throw ValidationError("there is no incident \(self.id)") }
-                guard row[0] == "f" else { throw ValidationError("incident \(self.id) is already resolved") }
-                let keys = (row[1] ?? "").split(separator: ",").map(String.init)
-                let issued = try await self.changeKeys(keys, directory: directory)
-                try await connection.execute(
-                    "UPDATE incidents SET resolved_at = now(), resolution = $2, resolved_by = $3 WHERE id = $1",
-                    [String(self.id), self.note, self.actor]
-                )
-                let action = self.rotate ? "rotated" : self.reinstate ? "reinstated" : "kept suspended"
-                try await connection.execute(
-                    """
-                    INSERT INTO audit_events (actor, action, target, reason, details)
-                    VALUES ('staff:' || $1, 'leak.resolved', 'incident:' || $2, $3, jsonb_build_object('keys', $4::text, 'keyIDs', $5::text))
-                    """,
-                    [self.actor, String(self.id), self.note, action, keys.map { VirtualKey.keyID(sha256Hex: $0) }.joined(separator: ",")]
-                )
-                return issued
             }
+        } catch IncidentResolution.Failure.noSuchIncident {
+            throw ValidationError("there is no incident \(self.id)")
+        } catch IncidentResolution.Failure.alreadyResolved {
+            throw ValidationError("incident \(self.id) is already resolved")
         }
-        print("incident \(self.id) resolved")
+        print("incident \(self.id) resolved" + (keys == .keep ? "; its keys stay suspended" : "; keys \(keys == .rotate ? "rotated" : "reinstated")"))
+        for (student, key) in issued { print("new key \(key.keyID) for \(student)") }
         try self.hand(issued)
-    }
-
-    /// Reinstates or rotates `keys`; returns the new keys.
-    private func changeKeys(_ keys: [String], directory: Directory?) async throws -> [(StudentRef, VirtualKey)] {
-        guard let directory else { return [] }
-        var issued: [(StudentRef, VirtualKey)] = []
-        for hash in keys {
-            let keyID = VirtualKey.keyID(sha256Hex: hash)
-            guard let record = try await directory.key(sha256Hex: hash) else { throw ValidationError("key \(keyID) is not in Redis") }
-            if self.reinstate {
-                try await directory.setKeyState(sha256Hex: hash, .active)
-                print("key \(keyID) of \(record.student) reinstated")
-            } else {
-                try await directory.setKeyState(sha256Hex: hash, .revoked)
-                let key = VirtualKey.generate()
-                try await directory.issueKey(sha256Hex: key.sha256Hex, record: KeyRecord(student: record.student, state: .active, keyID: key.keyID))
-                print("key \(keyID) of \(record.student) revoked; new key \(key.keyID)")
-                issued.append((record.student, key))
-            }
-        }
-        return issued
     }
 
     private func hand(_ issued: [(StudentRef, VirtualKey)]) throws {
