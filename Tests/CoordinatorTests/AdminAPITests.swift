@@ -17,6 +17,7 @@ struct AdminAPITests {
         let client: any TestClientProtocol
         let connection: PostgresConnection
         let directory: Directory
+        let store: QuotaStore
         let admin: String
         let staff: String
         let course: String
@@ -40,9 +41,9 @@ struct AdminAPITests {
         let admin = try await AdminToken.create(name: "uni-admin", role: .admin, courses: [], actor: "test", on: connection)
         let staff = try await AdminToken.create(name: "tutor", role: .staff, courses: [course], actor: "test", on: connection)
         let router = Router()
-        AdminAPI(pool: PostgresPool(url: self.database.schemaURL), directory: directory).register(on: router)
+        AdminAPI(pool: PostgresPool(url: self.database.schemaURL), directory: directory, store: QuotaStore(pool: redis)).register(on: router)
         try await Application(router: router).test(.router) { client in
-            try await body(Fixture(client: client, connection: connection, directory: directory, admin: admin, staff: staff, course: course))
+            try await body(Fixture(client: client, connection: connection, directory: directory, store: QuotaStore(pool: redis), admin: admin, staff: staff, course: course))
         }
     }
 
@@ -131,13 +132,50 @@ struct AdminAPITests {
         }
     }
 
+    @Test func aGrantRaisesTheStudentsBalanceForThisPeriodAndIsLedgered() async throws {
+        try await self.withAPI { api in
+            _ = try await api.call(.put, "/admin/v1/courses/\(api.course)/policy", token: api.staff, #"{"policy": \#(Self.policy), "reason": "term"}"#)
+            _ = try await api.call(.post, "/admin/v1/courses/\(api.course)/students/s9/keys", token: api.staff, #"{"reason": "enrolled"}"#)
+            let uri = "/admin/v1/courses/\(api.course)/students/s9/grants"
+            #expect(try await api.call(.post, uri, token: api.staff, #"{"amount": "5usd", "reason": "x"}"#).0 == .badRequest, "wrong unit")
+            #expect(try await api.call(.post, uri, token: api.staff, #"{"amount": "lots", "reason": "x"}"#).0 == .badRequest)
+            #expect(try await api.call(.post, "/admin/v1/courses/\(api.course)/students/nobody/grants", token: api.staff, #"{"amount": "1k", "reason": "x"}"#).0 == .notFound)
+            let (status, granted) = try await api.call(.post, uri, token: api.staff, #"{"amount": "200k", "reason": "deadline rescue"}"#)
+            #expect(status == .created && granted["total"] as? String == "700k")
+            let policy = try #require(try await api.directory.policy(for: StudentRef(course: api.course, student: "s9")))
+            let balance = try await api.store.balance(StudentRef(course: api.course, student: "s9"), policy: policy, window: policy.period.window(containing: Date())).0
+            #expect(balance.total == 700_000_000)
+            let row = try await api.connection.query("SELECT amount, reason, actor FROM grants WHERE student_id = 's9'")
+            #expect(row.first?.values == ["200000000", "deadline rescue", "staff:tutor"])
+        }
+    }
+
+    @Test func usageIsReportedPerStudentWithinTheDatesAsked() async throws {
+        try await self.withAPI { api in
+            var november = RecordStoreTests.record("u1", at: 1_795_000_000_000, input: 100)  // 2026-11-18
+            november.course = api.course
+            var december = RecordStoreTests.record("u2", at: 1_796_200_000_000, input: 40)  // 2026-12-02
+            december.course = api.course
+            var refused = RecordStoreTests.record("u3", at: 1_796_200_000_100, input: 0)
+            (refused.course, refused.status) = (api.course, 429)
+            _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([november, december, refused])), into: api.connection)
+            let all = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage", token: api.staff).1["usage"] as? [[String: Any]]
+            #expect(all?.count == 1 && all?.first?["requests"] as? Int == 3 && all?.first?["refusals"] as? Int == 1)
+            #expect(all?.first?["inputTokens"] as? Int == 140 && all?.first?["usd"] as? String != nil)
+            let recent = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?since=2026-12-01", token: api.staff).1["usage"] as? [[String: Any]]
+            #expect(recent?.first?["inputTokens"] as? Int == 40)
+            let bad = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?since=yesterday", token: api.staff)
+            #expect(bad.0 == .badRequest && (bad.1["error"] as? [String: Any])?["field"] as? String == "since")
+        }
+    }
+
     @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
         try await self.withAPI { api in
             let (status, document) = try await api.call(.get, "/openapi.json", token: nil)
             #expect(status == .ok && document["openapi"] as? String == "3.1.0")
             let paths = (document["paths"] as? [String: Any])?.keys.sorted()
             #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
-            #expect(paths?.count == 8)
+            #expect(paths?.count == 10)
         }
     }
 }

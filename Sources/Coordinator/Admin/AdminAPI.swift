@@ -8,6 +8,8 @@ import Shared
 struct AdminAPI: Sendable {
     let pool: PostgresPool
     let directory: Directory?
+    /// Balances in Redis, for grants; nil with the directory when no Redis is configured.
+    var store: QuotaStore?
     var authenticator: AdminAuthenticator { AdminAuthenticator(pool: self.pool) }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -20,6 +22,10 @@ struct AdminAPI: Sendable {
         admin.post("courses/:course/students/:student/keys") { request, context in
             try await self.issueKey(request, course: context.parameters.require("course"), student: context.parameters.require("student"))
         }
+        admin.post("courses/:course/students/:student/grants") { request, context in
+            try await self.grant(request, course: context.parameters.require("course"), student: context.parameters.require("student"))
+        }
+        admin.get("courses/:course/usage") { request, context in try await self.usage(request, context.parameters.require("course")) }
         admin.post("courses/:course/keys/:keyID/:action") { request, context in
             try await self.changeKey(
                 request, course: context.parameters.require("course"), keyID: context.parameters.require("keyID"),

@@ -14,6 +14,7 @@ func buildCoordinator(
     let ingest = IngestRoute(pool: pool, token: configuration.ingestToken)
     var services: [any Service] = []
     var directory: Directory?
+    var quotaStore: QuotaStore?
     if let webhook = configuration.alertWebhookURL {
         services.append(AlertDispatcher(pool: pool, webhookURL: webhook, logger: logger))
     }
@@ -22,6 +23,7 @@ func buildCoordinator(
         let store = QuotaStore(pool: redisPool)
         let redisDirectory = Directory(pool: redisPool)
         directory = redisDirectory
+        quotaStore = store
         services.append(
             LeaderService(
                 leadership: Leadership(url: configuration.postgresURL),
@@ -34,7 +36,7 @@ func buildCoordinator(
     let router = Router()
     router.post("/v1/ingest") { request, context in try await ingest.handle(request, context: context) }
     router.get("/healthz") { _, _ in "ok\n" }
-    AdminAPI(pool: pool, directory: directory).register(on: router)
+    AdminAPI(pool: pool, directory: directory, store: quotaStore).register(on: router)
     return Application(
         router: router,
         configuration: configuration.application,

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Shared
+
+extension AdminAPI {
+    struct UsageRow: Encodable {
+        var student: String
+        var group: String?
+        var requests: Int64
+        /// Requests Goosey refused (allowance used up, a secret found, a suspended key).
+        var refusals: Int64
+        var inputTokens: Int64
+        var cacheWrite5mTokens: Int64
+        var cacheWrite1hTokens: Int64
+        var cacheReadTokens: Int64
+        var outputTokens: Int64
+        /// Charged against the allowance, in the policy's unit (milli-tokens or pico-dollars).
+        var charged: Int64
+        var usd: String
+    }
+
+    /// Usage per student of the course: `?student=`, `?group=`, `?since=2026-03-01`, `?until=…` (UTC dates).
+    func usage(_ request: Request, _ course: String) async throws -> Response {
+        _ = try await self.principal(request, course: course)
+        let query = request.uri.queryParameters
+        let since = try Self.date(query.get("since").map { String($0) }, field: "since")
+        let until = try Self.date(query.get("until").map { String($0) }, field: "until")
+        let parameters: [String?] = [course, query.get("student").map { String($0) }, query.get("group").map { String($0) }, since, until]
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT r.student_id, e.group_name, count(*), count(*) FILTER (WHERE r.status IN (401, 403, 429)),
+                    sum(r.input_tokens), sum(r.cache_write_5m_tokens), sum(r.cache_write_1h_tokens), sum(r.cache_read_tokens),
+                    sum(r.output_tokens), coalesce(sum(r.charge), 0), sum(r.cost_pico_usd)
+                FROM requests r
+                LEFT JOIN enrolments e ON e.course_id = r.course_id AND e.student_id = r.student_id
+                WHERE r.course_id = $1 AND ($2::text IS NULL OR r.student_id = $2) AND ($3::text IS NULL OR e.group_name = $3)
+                    AND ($4::date IS NULL OR r.received_at >= $4::date) AND ($5::date IS NULL OR r.received_at < $5::date + 1)
+                GROUP BY r.student_id, e.group_name ORDER BY r.student_id
+                """,
+                parameters
+            )
+        }
+        return try AdminJSON.response(["usage": rows.map(UsageRow.init)])
+    }
+
+    /// A `YYYY-MM-DD` query value, or a 400 naming it.
+    static func date(_ value: String?, field: String) throws -> String? {
+        guard let value else { return nil }
+        let parts = value.split(separator: "-")
+        guard parts.count == 3, parts.allSatisfy({ Int($0) != nil }), CivilDate(year: Int(parts[0])!, month: Int(parts[1])!, day: Int(parts[2])!) != nil else {
+            throw AdminError.invalid(field, "`\(value)` is not a date like 2026-03-01")
+        }
+        return String(value)
+    }
+}
+
+extension AdminAPI.UsageRow {
+    init(_ row: PostgresRow) {
+        func number(_ index: Int) -> Int64 { Int64(row[index] ?? "") ?? 0 }
+        self.init(
+            student: row[0] ?? "", group: row[1], requests: number(2), refusals: number(3), inputTokens: number(4),
+            cacheWrite5mTokens: number(5), cacheWrite1hTokens: number(6), cacheReadTokens: number(7), outputTokens: number(8),
+            charged: number(9), usd: Money.usdString(number(10))
+        )
+    }
+}
