@@ -39,6 +39,19 @@ struct IncidentTests {
         #expect(audit.map { [$0["actor"], $0["action"]] } == [["edge:edge-a", "leak.detected"]])
     }
 
+    @Test func aKeyAnEdgeSuspendedIsSuspendedInPostgresToo() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let hash = String(repeating: "ab", count: 32)
+        try await connection.execute("INSERT INTO courses (id) VALUES ('C1')")
+        try await connection.execute("INSERT INTO students (course_id, id) VALUES ('C1', 's1')")
+        try await connection.execute("INSERT INTO keys (sha256, key_id, course_id, student_id, state) VALUES ($1, 'abababababab', 'C1', 's1', 'active')", [hash])
+        _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([Self.leakingRecord("r1")])), into: connection)
+        #expect(try await connection.query("SELECT state FROM keys").first?[0] == "suspended")
+        let events = try await connection.query("SELECT state, actor FROM key_events")
+        #expect(events.map(\.values) == [["suspended", "edge:edge-a"]])
+    }
+
     @Test func anAlertIsRetriedUntilTheWebhookTakesIt() async throws {
         let connection = try await self.database.connect()
         try await Migrator().migrate(connection)

@@ -6,8 +6,22 @@ enum IncidentStore {
     static func open(for record: RequestRecord, on connection: PostgresConnection) async throws {
         for note in record.leaks ?? [] where note.isNew {
             try await connection.execute(Self.openSQL, Self.parameters(note, record))
+            if !note.suspendedKeys.isEmpty {
+                try await connection.execute(
+                    Self.suspendSQL,
+                    [RecordStore.arrayLiteral(note.suspendedKeys), "\(note.kind) found in request \(record.id)", "edge:" + (record.edge ?? "unknown")]
+                )
+            }
         }
     }
+
+    /// The edge suspended these keys in Redis; Postgres, which rebuilds Redis, must know too.
+    static let suspendSQL = """
+        WITH changed AS (
+            UPDATE keys SET state = 'suspended' WHERE sha256 = ANY($1::text[]) AND state = 'active' RETURNING sha256
+        )
+        INSERT INTO key_events (key_sha256, state, reason, actor) SELECT sha256, 'suspended', $2, $3 FROM changed
+        """
 
     static let openSQL = """
         WITH incident AS (

@@ -3,11 +3,12 @@ import Logging
 import ServiceLifecycle
 
 /// Every `interval`, takes the lead if nobody has it and, while leading, does the leader's work
-/// (reconciling expired leases, writing closed periods to the ledger). Several coordinators may run this; one works at a time.
+/// (rebuilding Redis when it lost its data, reconciling expired leases, writing closed periods to the ledger). Several coordinators may run this; one works at a time.
 struct LeaderService: Service {
     let leadership: Leadership
     let reconciler: LeaseReconciler
     let closer: PeriodCloser
+    let rebuilder: RedisRebuilder
     let logger: Logger
     var interval: Duration = .seconds(2)
     /// Closing periods scans every student: less often than leases.
@@ -23,6 +24,16 @@ struct LeaderService: Service {
                 leading = nowLeading
             }
             if leading {
+                do {
+                    if let restored = try await self.rebuilder.rebuildIfLost() {
+                        self.logger.notice(
+                            "Redis rebuilt from Postgres",
+                            metadata: ["goosey.keys": "\(restored.keys)", "goosey.policies": "\(restored.policies)", "goosey.balances": "\(restored.balances)"]
+                        )
+                    }
+                } catch {
+                    self.logger.warning("rebuilding Redis failed", metadata: ["goosey.error": "\(error)"])
+                }
                 do {
                     let settled = try await self.reconciler.reconcile(logger: self.logger)
                     if settled > 0 { self.logger.notice("expired leases settled", metadata: ["goosey.leases": "\(settled)"]) }

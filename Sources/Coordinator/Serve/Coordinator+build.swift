@@ -29,6 +29,7 @@ func buildCoordinator(
                 leadership: Leadership(url: configuration.postgresURL),
                 reconciler: LeaseReconciler(store: store, directory: redisDirectory, pool: pool),
                 closer: PeriodCloser(store: store, directory: redisDirectory, pool: pool),
+                rebuilder: RedisRebuilder(pool: pool, directory: redisDirectory, store: store),
                 logger: logger
             )
         )
