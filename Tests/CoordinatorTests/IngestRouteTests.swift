@@ -27,10 +27,14 @@ struct IngestRouteTests {
         try await app.test(.router) { client in try await body(client, connection) }
     }
 
-    static func post(_ client: any TestClientProtocol, _ body: Data, token: String? = token) async throws -> (HTTPResponse.Status, String) {
+    static func post(
+        _ client: any TestClientProtocol, _ body: Data, token: String? = token, encoding: String? = nil
+    ) async throws -> (HTTPResponse.Status, String) {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await client.execute(uri: "/v1/ingest", method: .post, headers: headers, body: ByteBuffer(bytes: body)) {
+        if let encoding { headers[.contentEncoding] = encoding }
+        let bytes = encoding == "gzip" ? try Gzip.compress(body) : ByteBuffer(bytes: body)
+        return try await client.execute(uri: "/v1/ingest", method: .post, headers: headers, body: bytes) {
             ($0.status, String(buffer: $0.body))
         }
     }
@@ -57,5 +61,29 @@ struct IngestRouteTests {
             #expect(bad.1.contains("line 2"))
             #expect(try await connection.query("SELECT count(*) FROM requests").first?[0] == "0")
         }
+    }
+
+    @Test func gzipShipmentsAreTakenAndBrokenOnesRefused() async throws {
+        try await self.withCoordinator { client, connection in
+            let batch = try RecordStoreTests.ndjson((0..<50).map { RecordStoreTests.record("g\($0)", at: 1_795_000_000_000 + Int64($0)) })
+            let compressed = try Gzip.compress(batch)
+            #expect(compressed.readableBytes * 4 < batch.count, "records compress several-fold")
+            let taken = try await Self.post(client, batch, encoding: "gzip")
+            #expect(taken.0 == .ok && taken.1 == #"{"inserted":50,"received":50}"#)
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(Self.token)"
+            headers[.contentEncoding] = "gzip"
+            let corrupt = try await client.execute(uri: "/v1/ingest", method: .post, headers: headers, body: ByteBuffer(bytes: batch)) { $0.status }
+            #expect(corrupt == .badRequest)
+            #expect(try await Self.post(client, batch, encoding: "br").0 == .unsupportedMediaType)
+            #expect(try await connection.query("SELECT count(*) FROM requests").first?[0] == "50")
+        }
+    }
+
+    @Test func aShipmentThatInflatesPastTheLimitIsRefusedNotUnpacked() throws {
+        let bomb = try Gzip.compress([UInt8](repeating: 0, count: 4 << 20))
+        #expect(bomb.readableBytes < 64 << 10)
+        #expect(throws: Gzip.Failure.tooLarge(limit: 1 << 20)) { try Gzip.decompress(bomb, maxSize: 1 << 20) }
+        #expect(try Gzip.decompress(bomb, maxSize: 8 << 20).readableBytes == 4 << 20)
     }
 }

@@ -4,11 +4,15 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Shared
 
 /// `POST /v1/ingest`: an edge ships one spool segment (NDJSON records) and may delete it once this
 /// answers 200, because by then every record in it is committed (or was already).
 struct IngestRoute: Sendable {
     static let maxBatchBytes = 64 * 1024 * 1024
+    /// What a gzip shipment may inflate to: a shipment is at most 16 segments of about 1 MB, and a body too
+    /// large to compact travels whole.
+    static let maxInflatedBytes = 256 * 1024 * 1024
 
     let pool: PostgresPool
     let store = RecordStore()
@@ -24,7 +28,20 @@ struct IngestRoute: Sendable {
         guard self.isAuthorized(request.headers[.authorization]) else {
             return Self.answer(.unauthorized, ["error": "a valid ingest token is required"])
         }
-        let body = try await request.body.collect(upTo: Self.maxBatchBytes)
+        var body = try await request.body.collect(upTo: Self.maxBatchBytes)
+        switch request.headers[.contentEncoding] {
+        case nil, "identity": break
+        case "gzip":
+            do {
+                body = try Gzip.decompress(body, maxSize: Self.maxInflatedBytes)
+            } catch .tooLarge {
+                return Self.answer(.contentTooLarge, ["error": "the shipment inflates past \(Self.maxInflatedBytes) bytes; ship fewer segments at once"])
+            } catch {
+                return Self.answer(.badRequest, ["error": error.description])
+            }
+        case let encoding?:
+            return Self.answer(.unsupportedMediaType, ["error": "Content-Encoding \(encoding) is not taken; send gzip or identity"])
+        }
         let batch: RecordBatch
         do {
             batch = try RecordBatch(ndjson: Data(body.readableBytesView))

@@ -98,10 +98,14 @@ struct SpoolShipper: Sendable {
                 data.append(segment[..<whole])
             }
         }
-        // Hashing and scanning megabytes would stall an event loop's connections: done on the thread pool.
-        let (compact, digests) = try await NIOThreadPool.singleton.runIfActive { self.compacted(whole) }
+        // Hashing, scanning and compressing megabytes would stall an event loop's connections: done on the thread pool.
+        let (compact, digests) = try await NIOThreadPool.singleton.runIfActive {
+            let (compact, digests) = self.compacted(whole)
+            return (try Gzip.compress(compact), digests)
+        }
         if try await self.post(compact) == .conflict {
-            guard try await self.post(whole) == .ok else { throw ShippingError.refused(status: 409) }
+            let uncompacted = try await NIOThreadPool.singleton.runIfActive { try Gzip.compress(whole) }
+            guard try await self.post(uncompacted) == .ok else { throw ShippingError.refused(status: 409) }
         }
         self.committedBlocks.insert(digests)
     }
@@ -127,13 +131,14 @@ struct SpoolShipper: Sendable {
         return (compact, digests)
     }
 
-    /// - Returns: 200 or 409; any other answer throws.
-    private func post(_ data: Data) async throws -> HTTPResponseStatus {
+    /// Posts a gzip-compressed shipment. - Returns: 200 or 409; any other answer throws.
+    private func post(_ gzipped: ByteBuffer) async throws -> HTTPResponseStatus {
         var request = HTTPClientRequest(url: self.ingestURL)
         request.method = .POST
         request.headers.add(name: "authorization", value: "Bearer \(self.token)")
         request.headers.add(name: "content-type", value: "application/x-ndjson")
-        request.body = .bytes(ByteBuffer(bytes: data))
+        request.headers.add(name: "content-encoding", value: "gzip")
+        request.body = .bytes(gzipped)
         // A refused connection is retried until this deadline, so it also bounds how long an outage goes unsaid.
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 16)
