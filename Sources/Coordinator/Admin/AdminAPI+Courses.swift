@@ -57,4 +57,46 @@ extension AdminAPI {
             throw AdminError.notFound("course \(course)")
         }
     }
+
+    struct StudentView: Encodable {
+        struct Key: Encodable {
+            var keyID: String
+            var state: String
+        }
+
+        var id: String
+        var name: String
+        var email: String
+        var group: String?
+        var researchConsent: Bool
+        var keys: [Key]
+    }
+
+    /// The course's students with their group, consent and keys.
+    func students(_ request: Request, _ course: String) async throws -> Response {
+        _ = try await self.principal(request, course: course)
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT s.id, s.name, s.email, e.group_name, coalesce(e.research_consent, false),
+                    coalesce(string_agg(k.key_id || ':' || k.state, ',' ORDER BY k.created_at), '')
+                FROM students s
+                LEFT JOIN enrolments e ON e.course_id = s.course_id AND e.student_id = s.id
+                LEFT JOIN keys k ON k.course_id = s.course_id AND k.student_id = s.id
+                WHERE s.course_id = $1 GROUP BY s.id, s.name, s.email, e.group_name, e.research_consent ORDER BY s.id
+                """,
+                [course]
+            )
+        }
+        let students = rows.map { row in
+            StudentView(
+                id: row[0] ?? "", name: row[1] ?? "", email: row[2] ?? "", group: row[3], researchConsent: row[4] == "t",
+                keys: (row[5] ?? "").split(separator: ",").map { pair in
+                    let parts = pair.split(separator: ":")
+                    return StudentView.Key(keyID: String(parts[0]), state: String(parts.last ?? ""))
+                }
+            )
+        }
+        return try AdminJSON.response(["students": students])
+    }
 }
