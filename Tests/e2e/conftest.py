@@ -66,10 +66,10 @@ def postgres(sql: str, *parameters) -> list:
     return [line.split("\t") for line in result.stdout.splitlines()]
 
 
-def seed(course, student, limit="500k", *extra):
+def seed(course, student, limit="500k", *extra, redis_url=REDIS_URL):
     """Provisions a course policy and a key for `student` in Redis; returns the key."""
     result = subprocess.run(
-        [str(BIN_DIR / "goosey"), "seed", "--redis", REDIS_URL, "--course", course, "--student", student,
+        [str(BIN_DIR / "goosey"), "seed", "--redis", redis_url, "--course", course, "--student", student,
          "--limit", limit, *extra], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -101,18 +101,22 @@ class WebhookReceiver:
         self.server.shutdown()
 
 
-def goosey(*args, timeout=60):
+def goosey(*args, timeout=60, redis_url=REDIS_URL):
     """Runs the `goosey` staff command against the tests' Postgres and Redis; returns its result."""
-    env = {**os.environ, "POSTGRES_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL}
+    env = {**os.environ, "POSTGRES_URL": POSTGRES_URL, "REDIS_URL": redis_url}
     return subprocess.run([str(BIN_DIR / "goosey"), *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
 class Stack:
-    def __init__(self, tmp: Path, coordinator: bool = False, webhook: str = None):
+    def __init__(self, tmp: Path, coordinator: bool = False, webhook: str = None, redis_url: str = REDIS_URL,
+                 leader: bool = False):
+        """`leader`: the coordinator also gets the edges' Redis, so it leads (reconciles, rebuilds Redis)."""
         self.tmp = tmp
+        self.redis_url = redis_url
+        self.leader = leader
         self.upstream_key = "sk-ant-api03-" + secrets.token_urlsafe(70)[:93] + "AA"
         self.course = "E2E-" + secrets.token_hex(4)
-        self.student_key = seed(self.course, "student-1", "100M")
+        self.student_key = seed(self.course, "student-1", "100M", redis_url=redis_url)
         self.mock_port = free_port()
         self.edge_port = free_port()
         self.mock_url = f"http://127.0.0.1:{self.mock_port}"
@@ -147,7 +151,7 @@ class Stack:
             "[upstream]\n"
             f'url = "{self.mock_url}"\n'
             "[redis]\n"
-            f'url = "{REDIS_URL}"\n'
+            f'url = "{self.redis_url}"\n'
             "[spool]\n"
             f'path = "{self.spool_path}"\n'
             + shipping +
@@ -172,6 +176,8 @@ class Stack:
         env = {**os.environ, "POSTGRES_URL": POSTGRES_URL, "INGEST_TOKEN": self.ingest_token}
         if self.webhook:
             env["ALERTS_WEBHOOK_URL"] = self.webhook
+        if self.leader:
+            env["REDIS_URL"] = self.redis_url
         log = open(self.tmp / "coordinator.log", "a")
         self.processes["coordinator"] = subprocess.Popen(
             [str(BIN_DIR / "goosey"), "serve", "--config", str(config)], env=env, stdout=log, stderr=subprocess.STDOUT)
