@@ -164,18 +164,25 @@ struct AdminAPITests {
 
     @Test func usageIsReportedPerStudentWithinTheDatesAsked() async throws {
         try await self.withAPI { api in
-            var november = RecordStoreTests.record("u1", at: 1_795_000_000_000, input: 100)  // 2026-11-18
+            var november = RecordStoreTests.record("u1", at: 1_763_464_000_000, input: 100)  // 2025-11-18
             november.course = api.course
-            var december = RecordStoreTests.record("u2", at: 1_796_200_000_000, input: 40)  // 2026-12-02
+            var december = RecordStoreTests.record("u2", at: 1_764_664_000_000, input: 40)  // 2025-12-02
             december.course = api.course
-            var refused = RecordStoreTests.record("u3", at: 1_796_200_000_100, input: 0)
+            var refused = RecordStoreTests.record("u3", at: 1_764_664_000_100, input: 0)
             (refused.course, refused.status) = (api.course, 429)
             _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([november, december, refused])), into: api.connection)
             let all = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage", token: api.staff).1["usage"] as? [[String: Any]]
             #expect(all?.count == 1 && all?.first?["requests"] as? Int == 3 && all?.first?["refusals"] as? Int == 1)
             #expect(all?.first?["inputTokens"] as? Int == 140 && all?.first?["usd"] as? String != nil)
-            let recent = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?since=2026-12-01", token: api.staff).1["usage"] as? [[String: Any]]
+            let recent = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?since=2025-12-01&until=2025-12-31", token: api.staff).1["usage"] as? [[String: Any]]
             #expect(recent?.first?["inputTokens"] as? Int == 40)
+            _ = try await api.call(.put, "/admin/v1/courses/\(api.course)/policy", token: api.staff, #"{"policy": \#(Self.policy), "reason": "term"}"#)
+            var today = RecordStoreTests.record("u4", at: Int64(Date().timeIntervalSince1970 * 1000), input: 7)
+            (today.course, today.student) = (api.course, "s2")
+            _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([today])), into: api.connection)
+            let current = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?period=current", token: api.staff).1["usage"] as? [[String: Any]]
+            #expect(current?.map { $0["student"] as? String } == ["s2"], "only this period's request")
+            #expect(try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?period=last", token: api.staff).0 == .badRequest)
             let bad = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?since=yesterday", token: api.staff)
             #expect(bad.0 == .badRequest && (bad.1["error"] as? [String: Any])?["field"] as? String == "since")
         }
@@ -187,7 +194,7 @@ struct AdminAPITests {
             #expect(status == .ok && document["openapi"] as? String == "3.1.0")
             let paths = (document["paths"] as? [String: Any])?.keys.sorted()
             #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
-            #expect(paths?.count == 11)
+            #expect(paths?.count == 12)
         }
     }
 }

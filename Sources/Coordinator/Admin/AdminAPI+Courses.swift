@@ -99,4 +99,25 @@ extension AdminAPI {
         }
         return try AdminJSON.response(["students": students])
     }
+
+    struct GroupView: Encodable {
+        var name: String
+        var students: Int64
+    }
+
+    /// The course's groups and how many enrolled (not dropped) students each has.
+    func groups(_ request: Request, _ course: String) async throws -> Response {
+        _ = try await self.principal(request, course: course)
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT g.name, count(e.student_id) FROM groups g
+                LEFT JOIN enrolments e ON e.course_id = g.course_id AND e.group_name = g.name AND e.dropped_at IS NULL
+                WHERE g.course_id = $1 GROUP BY g.name ORDER BY g.name
+                """,
+                [course]
+            )
+        }
+        return try AdminJSON.response(["groups": rows.map { GroupView(name: $0[0] ?? "", students: Int64($0[1] ?? "") ?? 0) }])
+    }
 }

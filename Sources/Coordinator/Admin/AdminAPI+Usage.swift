@@ -19,13 +19,23 @@ extension AdminAPI {
         var usd: String
     }
 
-    /// Usage per student of the course: `?student=`, `?group=`, `?since=2026-03-01`, `?until=…` (UTC dates).
-    func usage(_ request: Request, _ course: String) async throws -> Response {
+    /// Usage per student of the course: `?student=`, `?group=`, `?since=2026-03-01`, `?until=…` (UTC dates), or
+    /// `?period=current|previous` (the course policy's periods, instead of dates).
+    func usage(_ request: Request, _ course: String, now: Date = Date()) async throws -> Response {
         _ = try await self.principal(request, course: course)
         let query = request.uri.queryParameters
-        let since = try Self.date(query.get("since").map { String($0) }, field: "since")
-        let until = try Self.date(query.get("until").map { String($0) }, field: "until")
-        let parameters: [String?] = [course, query.get("student").map { String($0) }, query.get("group").map { String($0) }, since, until]
+        var since = try Self.date(query.get("since").map { String($0) }, field: "since")
+        var until = try Self.date(query.get("until").map { String($0) }, field: "until")
+        var window: PeriodWindow?
+        if let period = query.get("period") {
+            window = try await self.window(period, course: course, now: now)
+            (since, until) = (nil, nil)
+        }
+        let milliseconds = { (date: Date) in String(Int64(date.timeIntervalSince1970 * 1000)) }
+        let parameters: [String?] = [
+            course, query.get("student").map { String($0) }, query.get("group").map { String($0) }, since, until,
+            window.map { milliseconds($0.start) }, window.map { milliseconds($0.end) },
+        ]
         let rows = try await self.pool.withConnection { connection in
             try await connection.query(
                 """
@@ -36,12 +46,30 @@ extension AdminAPI {
                 LEFT JOIN enrolments e ON e.course_id = r.course_id AND e.student_id = r.student_id
                 WHERE r.course_id = $1 AND ($2::text IS NULL OR r.student_id = $2) AND ($3::text IS NULL OR e.group_name = $3)
                     AND ($4::date IS NULL OR r.received_at >= $4::date) AND ($5::date IS NULL OR r.received_at < $5::date + 1)
+                    AND ($6::bigint IS NULL OR r.received_at >= to_timestamp($6::bigint / 1000.0))
+                    AND ($7::bigint IS NULL OR r.received_at < to_timestamp($7::bigint / 1000.0))
                 GROUP BY r.student_id, e.group_name ORDER BY r.student_id
                 """,
                 parameters
             )
         }
         return try AdminJSON.response(["usage": rows.map(UsageRow.init)])
+    }
+
+    /// The course policy's current or previous period.
+    func window(_ name: String, course: String, now: Date) async throws -> PeriodWindow {
+        let rows = try await self.pool.withConnection { connection in
+            try await connection.query("SELECT policy::text FROM policies WHERE course_id = $1 AND student_id = ''", [course])
+        }
+        guard let text = rows.first?[0], let policy = try? QuotaPolicy(jsonData: Data(text.utf8)) else {
+            throw AdminError.notFound("policy for course \(course)")
+        }
+        let current = policy.period.window(containing: now)
+        switch name {
+        case "current": return current
+        case "previous": return policy.period.window(index: current.index - 1)
+        default: throw AdminError.invalid("period", "`\(name)`: use current or previous")
+        }
     }
 
     /// A `YYYY-MM-DD` query value, or a 400 naming it.
