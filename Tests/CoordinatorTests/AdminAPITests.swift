@@ -188,13 +188,61 @@ struct AdminAPITests {
         }
     }
 
+    static func roster(_ students: [(String, String?, Bool)]) -> String {
+        let rows = students.map { id, group, consent in
+            #"{"id": "\#(id)", "name": "Student \#(id)", "email": "\#(id)@uni.example", "group": \#(group.map { "\"\($0)\"" } ?? "null"), "researchConsent": \#(consent)}"#
+        }
+        return "[" + rows.joined(separator: ",") + "]"
+    }
+
+    @Test func aRosterSyncIsAppliedWholeAndASecondRunChangesNothing() async throws {
+        try await self.withAPI { api in
+            let uri = "/admin/v1/courses/\(api.course)/enrolments"
+            let first = Self.roster([("a1", "studio-a", true), ("a2", "studio-a", false), ("b1", "studio-b", false)])
+            let dry = try await api.call(.post, uri, token: api.staff, #"{"students": \#(first), "dryRun": true}"#).1
+            #expect((dry["plan"] as? [String: Any])?["new"] as? [String] == ["a1", "a2", "b1"] && dry["applied"] as? Bool == false)
+            #expect(try await api.connection.query("SELECT count(*) FROM students").first?[0] == "0", "a dry run applies nothing")
+
+            let (status, applied) = try await api.call(.post, uri, token: api.staff, #"{"students": \#(first), "reason": "week 1 roster"}"#)
+            #expect(status == .ok && applied["applied"] as? Bool == true)
+            let keys = try #require(applied["keys"] as? [[String: Any]]).compactMap { VirtualKey(parsing: $0["key"] as? String ?? "") }
+            #expect(keys.count == 3)
+            for key in keys { #expect(try await api.directory.key(sha256Hex: key.sha256Hex)?.state == .active) }
+
+            let again = try await api.call(.post, uri, token: api.staff, #"{"students": \#(first), "reason": "same roster"}"#).1
+            #expect(again["applied"] as? Bool == false && (again["keys"] as? [Any])?.isEmpty == true)
+
+            let second = Self.roster([("a1", "studio-b", true), ("a2", "studio-a", true)])
+            let changed = try await api.call(.post, uri, token: api.staff, #"{"students": \#(second), "reason": "week 3 roster"}"#).1
+            let plan = try #require(changed["plan"] as? [String: Any])
+            #expect(plan["dropped"] as? [String] == ["b1"] && plan["updated"] as? [String] == ["a2"])
+            #expect((plan["moved"] as? [[String: Any]])?.first?["to"] as? String == "studio-b")
+            let states = try await keys.asyncMap { try await api.directory.key(sha256Hex: $0.sha256Hex) }
+            #expect(states.map { [$0?.student.student, $0?.state.rawValue] } == [["a1", "active"], ["a2", "active"], ["b1", "revoked"]])
+            let groups = try await api.call(.get, "/admin/v1/courses/\(api.course)/groups", token: api.staff).1["groups"] as? [[String: Any]]
+            #expect(groups?.map { [$0["name"] as? String, "\($0["students"] ?? "")"] } == [["studio-a", "1"], ["studio-b", "1"]])
+
+            let twice = Self.roster([("a1", nil, false), ("a1", nil, false)])
+            let bad = try await api.call(.post, uri, token: api.staff, #"{"students": \#(twice), "reason": "x"}"#)
+            #expect(bad.0 == .badRequest && (bad.1["error"] as? [String: Any])?["field"] as? String == "students[1].id")
+        }
+    }
+
     @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
         try await self.withAPI { api in
             let (status, document) = try await api.call(.get, "/openapi.json", token: nil)
             #expect(status == .ok && document["openapi"] as? String == "3.1.0")
             let paths = (document["paths"] as? [String: Any])?.keys.sorted()
             #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
-            #expect(paths?.count == 12)
+            #expect(paths?.count == 13)
         }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

@@ -19,6 +19,7 @@ struct AdminAPI: Sendable {
         admin.put("courses/:course") { request, context in try await self.saveCourse(request, context.parameters.require("course")) }
         admin.get("courses/:course/policy") { request, context in try await self.policy(request, context.parameters.require("course")) }
         admin.put("courses/:course/policy") { request, context in try await self.setPolicy(request, context.parameters.require("course")) }
+        admin.post("courses/:course/enrolments") { request, context in try await self.sync(request, context.parameters.require("course")) }
         admin.get("courses/:course/groups") { request, context in try await self.groups(request, context.parameters.require("course")) }
         admin.get("courses/:course/students") { request, context in try await self.students(request, context.parameters.require("course")) }
         admin.post("courses/:course/students/:student/keys") { request, context in
