@@ -1,17 +1,45 @@
 import ArgumentParser
+import Foundation
 import Shared
 
-/// `goosey`: the coordinator (`goosey serve`) and the staff's admin client. The subcommands arrive
-/// with the coordinator; for now it answers `--help` and `--version`.
+/// `goosey`: the coordinator (`goosey serve`) and the staff's command line, which talks to a coordinator's
+/// admin API (`sync`, `quota`, `usage`, `keys`).
+///
+/// Exit codes: 0 done, 1 an error (said on standard error, with what to do), 2 a usage mistake.
 @main
 struct GooseyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "goosey",
         abstract: "Goosey: share one Anthropic API key fairly among a class using Claude Code.",
-        discussion: "`goosey serve` runs the coordinator and `goosey migrate` its schema; `goosey leaks` lists and resolves leaked-secret incidents; staff commands (sync, quota, "
-            + "usage, keys) are still to come. `goosey seed` provisions a course and a key directly in Redis for local "
-            + "runs and tests.",
+        discussion: """
+            Staff: sync, quota, usage and keys talk to the coordinator's admin API (goosey.url and goosey.token in \
+            ./goosey.toml, or GOOSEY_URL and GOOSEY_TOKEN). Operators: serve runs the coordinator, migrate its schema, \
+            admin-token creates admin tokens, leaks lists and resolves leaked-secret incidents, reconcile compares Redis \
+            with Postgres, seed provisions a course and a key straight into Redis for local runs and tests.
+            """,
         version: GooseyVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, ReconcileCommand.self, SeedCommand.self, LeaksCommand.self, AdminTokenCommand.self]
+        subcommands: [
+            SyncCommand.self, QuotaCommand.self, UsageCommand.self, KeysCommand.self,
+            ServeCommand.self, MigrateCommand.self, AdminTokenCommand.self, LeaksCommand.self, ReconcileCommand.self, SeedCommand.self,
+        ]
     )
+
+    static func main() async {
+        do {
+            var command = try Self.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as StaffError {
+            FileHandle.standardError.write(Data("goosey: \(error.description)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            let code = Self.exitCode(for: error)
+            guard code == .validationFailure else { Self.exit(withError: error) }
+            FileHandle.standardError.write(Data((Self.fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }

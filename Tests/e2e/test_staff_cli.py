@@ -1,0 +1,123 @@
+"""The staff command line (issue 6) against a running coordinator, real Postgres and Redis, and an edge:
+a messy enrolment export synced and re-synced, quotas set and granted, usage after traffic read back
+as CSV and JSON and checked against the ledger, and the exact command forms of the convenor's sketch."""
+import csv
+import io
+import json
+import os
+import stat
+import subprocess
+import urllib.parse
+
+import anthropic
+import pytest
+
+from conftest import BIN_DIR, POSTGRES_URL, REDIS_URL, Stack, goosey, postgres, wait_until
+from test_claude_code import MODEL
+
+CLI_REDIS_URL = REDIS_URL.rstrip("/") + "/6"
+
+ROSTER = (
+    "\ufeff\"Student ID\",\"Full Name\",Email,Tutorial,\"Research Consent\"\r\n"
+    "a1,\"Lovelace, Ada\",ada@uni.example,studio-a,Yes\r\n"
+    "a2,\"Hopper,\r\nGrace\",grace@uni.example,studio-a,no\r\n"
+    "\r\n"
+    "b1,Alan Turing,alan@uni.example,studio-b,\r\n"
+)
+
+
+@pytest.fixture
+def staff(tmp_path):
+    flush = urllib.parse.urlparse(REDIS_URL)
+    subprocess.run(["redis-cli", "-h", flush.hostname, "-p", str(flush.port), "-n", "6", "FLUSHDB"], check=True, capture_output=True)
+    stack = Stack(tmp_path, coordinator=True, redis_url=CLI_REDIS_URL, leader=True)
+    stack.start()
+    course = stack.course + "-CLI"
+    created = goosey("admin-token", "create", "--name", "convenor", "--role", "staff", "--course", course)
+    assert created.returncode == 0, created.stderr
+    stack.cli_env = {**os.environ, "GOOSEY_URL": stack.coordinator_url, "GOOSEY_TOKEN": created.stdout.strip(),
+                     "GOOSEY_COURSE": course, "GOOSEY_EDGE_URL": stack.edge_url}
+    stack.cli_course = course
+    yield stack
+    stack.stop()
+
+
+def cli(stack, *args, cwd=None):
+    return subprocess.run([str(BIN_DIR / "goosey"), *args], env=stack.cli_env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_sync_quota_and_usage_as_the_convenor_sketched_them(staff, tmp_path):
+    stack, course = staff, staff.cli_course
+    roster = tmp_path / "enrolments.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    assert cli(stack, "quota", "set", "--limit", "500k", "--reset-period", "7d").returncode == 0
+
+    first = cli(stack, "sync", "--source", str(roster), "--keys-out", str(tmp_path / "keys.csv"))
+    assert first.returncode == 0, first.stderr
+    assert "3 new, 0 dropped, 0 moved" in first.stdout
+    assert stat.S_IMODE((tmp_path / "keys.csv").stat().st_mode) == 0o600
+    keys = {row["id"]: row for row in csv.DictReader(io.StringIO((tmp_path / "keys.csv").read_text()))}
+    assert sorted(keys) == ["a1", "a2", "b1"] and keys["a1"]["email"] == "ada@uni.example"
+    assert json.loads(keys["a1"]["claude_code_settings"])["env"] == {"ANTHROPIC_BASE_URL": stack.edge_url, "ANTHROPIC_API_KEY": keys["a1"]["key"]}
+    assert keys["a1"]["key"] not in first.stdout + first.stderr, "keys never go to the terminal unasked"
+    # psql prints a line break as one, so the quoted two-line name is compared in SQL.
+    assert postgres("SELECT replace(name, E'\\r\\n', '|'), research_consent, group_name FROM students JOIN enrolments "
+                    "ON enrolments.student_id = students.id AND enrolments.course_id = students.course_id "
+                    "WHERE students.course_id = :'p1' ORDER BY id", course) == [
+        ["Lovelace, Ada", "t", "studio-a"], ["Hopper,|Grace", "f", "studio-a"], ["Alan Turing", "f", "studio-b"]]
+
+    again = cli(stack, "sync", "--source", str(roster), "--keys-out", str(tmp_path / "keys-again.csv"))
+    assert again.returncode == 0 and "nothing to change" in again.stdout, again.stdout + again.stderr
+    assert not (tmp_path / "keys-again.csv").exists()
+
+    messy = tmp_path / "messy.csv"
+    messy.write_text("id,name,email,group,consent\nc1,C One,c1@uni.example,x,yes\n,No Id,n@uni.example,x,no\nc3,C Three,c3@uni,x,maybe\n")
+    refused = cli(stack, "sync", "--source", str(messy))
+    assert refused.returncode == 1
+    assert "line 3: no student id" in refused.stderr and "line 4: research consent `maybe`" in refused.stderr
+    assert "nothing was applied" in refused.stderr
+    assert postgres("SELECT count(*) FROM students WHERE course_id = :'p1'", course) == [["3"]]
+
+    moved = tmp_path / "week3.csv"
+    moved.write_text("Student ID,Full Name,Email,Tutorial,Research Consent\na1,\"Lovelace, Ada\",ada@uni.example,studio-b,yes\n"
+                     "a2,\"Hopper,\nGrace\",grace@uni.example,studio-a,no\n")
+    resync = cli(stack, "sync", "--source", str(moved))
+    assert resync.returncode == 0 and "0 new, 1 dropped, 1 moved" in resync.stdout, resync.stdout + resync.stderr
+    dropped = anthropic.Anthropic(base_url=stack.edge_url, api_key=keys["b1"]["key"], max_retries=0)
+    with pytest.raises(anthropic.PermissionDeniedError):
+        dropped.messages.create(model=MODEL, max_tokens=16, messages=[{"role": "user", "content": "hi"}])
+
+    client = anthropic.Anthropic(base_url=stack.edge_url, api_key=keys["a1"]["key"], max_retries=0)
+    for turn in range(2):
+        client.messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": f"Question {turn}?"}])
+    wait_until(lambda: postgres("SELECT count(*) FROM requests WHERE course_id = :'p1' AND student_id = 'a1' AND status = 200",
+                                course) == [["2"]], timeout=30, what="a1's records in Postgres")
+    ledger = postgres("SELECT sum(input_tokens), sum(output_tokens), sum(charge) FROM requests WHERE course_id = :'p1' AND student_id = 'a1'", course)[0]
+
+    as_csv = cli(stack, "usage", "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(as_csv.stdout))}
+    assert [rows["a1"]["input_tokens"], rows["a1"]["output_tokens"], rows["a1"]["charged"]] == ledger
+    assert rows["a1"]["requests"] == "2"
+    as_json = json.loads(cli(stack, "usage", "--group", "studio-b", "--since", "2026-01-01", "--format", "json").stdout)
+    assert [line["name"] for line in as_json] == ["a1"] and str(as_json[0]["inputTokens"]) == ledger[0]
+    table = cli(stack, "usage", "--by", "group")
+    assert table.returncode == 0 and "studio-b" in table.stdout and "GROUP" in table.stdout
+
+    grant = cli(stack, "quota", "grant", "--student", "a1", "--tokens", "200k", "--reason", "deadline rescue")
+    assert grant.returncode == 0 and "granted 200k" in grant.stdout, grant.stdout + grant.stderr
+    shown = cli(stack, "quota", "show")
+    assert shown.returncode == 0 and "allowance: 500k" in shown.stdout and "resets" in shown.stdout
+
+
+def test_mistakes_get_exit_codes_and_say_what_to_do(staff, tmp_path):
+    assert cli(staff, "usage", "--format", "xml").returncode == 2
+    assert cli(staff, "quota", "set", "--carry-cap", "50%").returncode == 2
+    unreachable = subprocess.run([str(BIN_DIR / "goosey"), "usage"], env={**staff.cli_env, "GOOSEY_URL": "http://127.0.0.1:1"},
+                                 capture_output=True, text=True, timeout=60)
+    assert unreachable.returncode == 1 and "cannot reach the coordinator" in unreachable.stderr
+    rejected = subprocess.run([str(BIN_DIR / "goosey"), "usage"], env={**staff.cli_env, "GOOSEY_TOKEN": "gooseyadmin_wrong"},
+                              capture_output=True, text=True, timeout=60)
+    assert rejected.returncode == 1 and "rejected the admin token" in rejected.stderr
+    other = cli(staff, "usage", "--course", "SOMEONE-ELSES")
+    assert other.returncode == 1 and "no access to course SOMEONE-ELSES" in other.stderr
