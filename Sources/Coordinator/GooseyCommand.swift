@@ -19,7 +19,8 @@ struct GooseyCommand: AsyncParsableCommand {
             """,
         version: GooseyVersion.current,
         subcommands: [
-            SyncCommand.self, QuotaCommand.self, UsageCommand.self, KeysCommand.self,
+            SyncCommand.self, QuotaCommand.self, UsageCommand.self, KeysCommand.self, StudentsCommand.self, CoursesCommand.self,
+            TokensCommand.self, AuditCommand.self,
             ServeCommand.self, MigrateCommand.self, AdminTokenCommand.self, LeaksCommand.self, ReconcileCommand.self, SeedCommand.self,
         ]
     )

@@ -234,7 +234,7 @@ struct AdminAPITests {
             #expect(status == .ok && document["openapi"] as? String == "3.1.0")
             let paths = (document["paths"] as? [String: Any])?.keys.sorted()
             #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
-            #expect(paths?.count == 13)
+            #expect(paths?.count == 15)
         }
     }
 }

@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -250,13 +251,35 @@ def coordinated_stack(tmp_path):
     stack.stop()
 
 
+def redis_cli(database, *args):
+    """A command against one database of the tests' Redis; its output."""
+    url = urllib.parse.urlparse(REDIS_URL)
+    result = subprocess.run(["redis-cli", "-h", url.hostname, "-p", str(url.port), "-n", str(database), *args],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def staff_env(stack, role="staff"):
+    """The environment of a staff member of the stack's course: the coordinator's address and a token."""
+    created = goosey("admin-token", "create", "--name", "e2e-" + role, "--role", role,
+                     *(["--course", stack.course] if role == "staff" else []))
+    assert created.returncode == 0, created.stderr
+    return {**os.environ, "GOOSEY_URL": stack.coordinator_url, "GOOSEY_TOKEN": created.stdout.strip(),
+            "GOOSEY_COURSE": stack.course, "GOOSEY_EDGE_URL": stack.edge_url}
+
+
 @pytest.fixture
 def alerting_stack(tmp_path):
-    """A coordinated stack whose coordinator posts leak alerts to a webhook receiver (`stack.receiver`)."""
+    """A coordinated stack (its own Redis database; the coordinator leads) whose coordinator posts leak
+    alerts to a webhook receiver (`stack.receiver`); `stack.staff` is a staff environment for its course."""
+    redis_cli(7, "FLUSHDB")
     receiver = WebhookReceiver()
-    stack = Stack(tmp_path, coordinator=True, webhook=receiver.url)
+    stack = Stack(tmp_path, coordinator=True, webhook=receiver.url, redis_url=REDIS_URL.rstrip("/") + "/7", leader=True)
     stack.receiver = receiver
     stack.start()
+    stack.staff = staff_env(stack)
     yield stack
     stack.stop()
     receiver.close()
+    redis_cli(7, "FLUSHDB")

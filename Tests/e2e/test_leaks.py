@@ -7,7 +7,7 @@ import subprocess
 import urllib.error
 import urllib.request
 
-from conftest import POSTGRES_URL, goosey, postgres, wait_until
+from conftest import BIN_DIR, POSTGRES_URL, postgres, wait_until
 from test_claude_code import MODEL, run_claude
 from test_coordinator import stored_bodies
 
@@ -26,6 +26,11 @@ def post_messages(stack, text, key=None):
 
 def incidents(course):
     return postgres("SELECT id, kind, action, location, resolved_at IS NULL FROM incidents WHERE course_id = :'p1' ORDER BY id", course)
+
+
+def staff_cli(stack, *args):
+    """The staff command line, as the course's staff run it."""
+    return subprocess.run([str(BIN_DIR / "goosey"), *args], env=stack.staff, capture_output=True, text=True, timeout=120)
 
 
 def alerts(stack):
@@ -59,14 +64,15 @@ def test_a_prompt_with_the_students_own_key_is_refused_suspended_alerted_and_nev
     assert not database_holds(stack.student_key), "the key reached Postgres"
     assert len(alerts(stack)) == 1
 
-    listed = goosey("leaks", "list", "--course", stack.course)
+    listed = staff_cli(stack, "leaks", "list")
     assert listed.returncode == 0 and "goosey-key" in listed.stdout, listed.stderr
-    resolved = goosey("leaks", "resolve", found[0][0], "--note", "student told; key reinstated", "--reinstate")
+    resolved = staff_cli(stack, "leaks", "resolve", found[0][0], "--note", "student told; key reinstated", "--reinstate")
     assert resolved.returncode == 0, resolved.stderr
     assert post_messages(stack, "hello again")[0] == 200
     assert incidents(stack.course)[0][4] == "f"
     audit = postgres("SELECT action FROM audit_events WHERE target = :'p1' ORDER BY id", f"incident:{found[0][0]}")
     assert [row[0] for row in audit] == ["leak.detected", "leak.resolved"]
+    assert "leak.resolved" in staff_cli(stack, "audit").stdout
 
 
 def test_claude_code_reading_a_dotenv_is_stopped_and_goes_on_after_the_key_is_rotated(alerting_stack, tmp_path):
@@ -84,11 +90,12 @@ def test_claude_code_reading_a_dotenv_is_stopped_and_goes_on_after_the_key_is_ro
     assert [row[1] for row in found] == ["anthropic-api-key"]
 
     key_file = tmp_path / "new-keys.csv"
-    rotated = goosey("leaks", "resolve", found[0][0], "--note", "Anthropic key revoked at the console", "--rotate",
-                     "--key-out", str(key_file))
+    rotated = staff_cli(stack, "leaks", "resolve", found[0][0], "--note", "Anthropic key revoked at the console", "--rotate",
+                        "--key-out", str(key_file))
     assert rotated.returncode == 0, rotated.stderr
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     new_key = key_file.read_text().splitlines()[1].split(",")[2]
+    assert new_key.startswith("goosey_")
     assert post_messages(stack, "hello")[0] == 403, "the old key is revoked"
 
     resumed = run_claude(stack, tmp_path, "Thanks, carry on.", "--resume", refused["session_id"], "--allowedTools", "Bash",

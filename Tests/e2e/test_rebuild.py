@@ -2,13 +2,12 @@
 balances from Postgres, and Redis and the Postgres ledger agree again. Through the admin API, as staff
 would provision a course."""
 import json
-import subprocess
-import urllib.parse
 import urllib.request
 
 import anthropic
 import pytest
 
+import conftest
 from conftest import REDIS_URL, Stack, goosey, postgres, wait_until
 from test_claude_code import MODEL
 
@@ -17,11 +16,7 @@ REBUILD_REDIS_URL = REDIS_URL.rstrip("/") + "/5"
 
 
 def redis_cli(*args):
-    url = urllib.parse.urlparse(REDIS_URL)
-    result = subprocess.run(["redis-cli", "-h", url.hostname, "-p", str(url.port), "-n", "5", *args],
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return conftest.redis_cli(5, *args)
 
 
 def admin(stack, token, method, path, body):

@@ -7,12 +7,11 @@ import json
 import os
 import stat
 import subprocess
-import urllib.parse
 
 import anthropic
 import pytest
 
-from conftest import BIN_DIR, POSTGRES_URL, REDIS_URL, Stack, goosey, postgres, wait_until
+from conftest import BIN_DIR, REDIS_URL, Stack, goosey, postgres, redis_cli, wait_until
 from test_claude_code import MODEL
 
 CLI_REDIS_URL = REDIS_URL.rstrip("/") + "/6"
@@ -28,8 +27,7 @@ ROSTER = (
 
 @pytest.fixture
 def staff(tmp_path):
-    flush = urllib.parse.urlparse(REDIS_URL)
-    subprocess.run(["redis-cli", "-h", flush.hostname, "-p", str(flush.port), "-n", "6", "FLUSHDB"], check=True, capture_output=True)
+    redis_cli(6, "FLUSHDB")
     stack = Stack(tmp_path, coordinator=True, redis_url=CLI_REDIS_URL, leader=True)
     stack.start()
     course = stack.course + "-CLI"
@@ -108,6 +106,18 @@ def test_sync_quota_and_usage_as_the_convenor_sketched_them(staff, tmp_path):
     assert grant.returncode == 0 and "granted 200k" in grant.stdout, grant.stdout + grant.stderr
     shown = cli(stack, "quota", "show")
     assert shown.returncode == 0 and "allowance: 500k" in shown.stdout and "resets" in shown.stdout
+
+    student = cli(stack, "students", "show", "a1")
+    assert student.returncode == 0 and "this period:" in student.stdout and "700k" in student.stdout, student.stdout + student.stderr
+    assert "b1" in cli(stack, "students", "list").stdout
+    assert course in cli(stack, "courses", "list").stdout
+    key_lines = cli(stack, "keys", "list").stdout.splitlines()
+    assert any(line.startswith("b1\t") and line.endswith("\trevoked") for line in key_lines), key_lines
+    suspended = cli(stack, "keys", "suspend", key_lines[1].split("\t")[1], "--reason", "shared on a forum")
+    assert suspended.returncode == 0 and "suspended" in suspended.stdout, suspended.stderr
+    refused = cli(stack, "tokens", "create", "--name", "tutor", "--grant-course", course)
+    assert refused.returncode == 1 and "only a university admin" in refused.stderr
+    assert "enrolment.synced" in cli(stack, "audit").stdout
 
 
 def test_mistakes_get_exit_codes_and_say_what_to_do(staff, tmp_path):

@@ -12,17 +12,19 @@ extension AdminAPI {
         var reason: String
     }
 
-    /// The course's audit events, newest first (`?limit=`, at most 1000).
+    /// The course's audit events, newest first (`?limit=`, at most 1000; `?since=YYYY-MM-DD`).
     func audit(_ request: Request, _ course: String) async throws -> Response {
         _ = try await self.principal(request, course: course)
         let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+        let since = try Self.date(request.uri.queryParameters.get("since").map { String($0) }, field: "since")
         let rows = try await self.pool.withConnection { connection in
             try await connection.query(
                 """
                 SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), actor, action, target, reason FROM audit_events
-                WHERE details->>'course' = $1 OR target = 'course:' || $1 ORDER BY id DESC LIMIT $2
+                WHERE (details->>'course' = $1 OR target = 'course:' || $1) AND ($3::date IS NULL OR at >= $3::date)
+                ORDER BY id DESC LIMIT $2
                 """,
-                [course, String(limit)]
+                [course, String(limit), since]
             )
         }
         let events = rows.map { row in

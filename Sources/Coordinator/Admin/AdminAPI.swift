@@ -16,11 +16,15 @@ struct AdminAPI: Sendable {
         router.get("/openapi.json") { _, _ in try OpenAPIDocument.response() }
         let admin = router.group("admin/v1")
         admin.get("courses") { request, _ in try await self.courses(request) }
+        admin.post("tokens") { request, _ in try await self.createToken(request) }
         admin.put("courses/:course") { request, context in try await self.saveCourse(request, context.parameters.require("course")) }
         admin.get("courses/:course/policy") { request, context in try await self.policy(request, context.parameters.require("course")) }
         admin.put("courses/:course/policy") { request, context in try await self.setPolicy(request, context.parameters.require("course")) }
         admin.post("courses/:course/enrolments") { request, context in try await self.sync(request, context.parameters.require("course")) }
         admin.get("courses/:course/groups") { request, context in try await self.groups(request, context.parameters.require("course")) }
+        admin.get("courses/:course/students/:student") { request, context in
+            try await self.student(request, course: context.parameters.require("course"), id: context.parameters.require("student"))
+        }
         admin.get("courses/:course/students") { request, context in try await self.students(request, context.parameters.require("course")) }
         admin.post("courses/:course/students/:student/keys") { request, context in
             try await self.issueKey(request, course: context.parameters.require("course"), student: context.parameters.require("student"))

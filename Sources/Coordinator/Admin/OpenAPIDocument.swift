@@ -30,6 +30,11 @@ enum OpenAPIDocument {
           "security": [{"adminToken": []}],
           "paths": {
             "/admin/v1/courses": {"get": {"summary": "The courses this token may see", "responses": {"200": {"description": "{courses: [Course]}"}}}},
+            "/admin/v1/tokens": {"post": {"summary": "Create an admin token (university admins); the token is in this answer only",
+              "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name", "role"], "properties": {"name": {"type": "string"}, "role": {"enum": ["staff", "admin"]}, "courses": {"type": "array", "items": {"type": "string"}}}}}}},
+              "responses": {"201": {"description": "{token, name, role}"}, "403": {"description": "Error"}}}},
+            "/admin/v1/courses/{course}/students/{student}": {"get": {"summary": "One student: details, keys, this period's balance, recent Claude Code sessions",
+              "responses": {"200": {"description": "{student, balance: {total, used, remaining, resets}, sessions: [{id, requests, inputTokens, outputTokens, lastAt}]}"}, "404": {"description": "Error"}}}},
             "/admin/v1/courses/{course}": {"put": {"summary": "Create or change a course (university admins)",
               "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"name": {"type": "string"}, "timeZone": {"type": "string"}, "reason": {"type": "string"}}}}}},
               "responses": {"200": {"description": "Course"}, "400": {"description": "Error"}, "403": {"description": "Error"}}}},
@@ -59,7 +64,7 @@ enum OpenAPIDocument {
             "/admin/v1/courses/{course}/incidents/{id}/resolve": {"post": {"summary": "Resolve an incident; keep, reinstate or rotate the keys it suspended",
               "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["note"], "properties": {"note": {"type": "string"}, "keys": {"enum": ["keep", "reinstate", "rotate"]}}}}}},
               "responses": {"200": {"description": "{id, keys, newKeys: [{student, keyID, key}]} (new keys shown this once)"}, "404": {"description": "Error"}, "409": {"description": "Error: already resolved"}}}},
-            "/admin/v1/courses/{course}/audit": {"get": {"summary": "Audit events, newest first (?limit=)", "responses": {"200": {"description": "{events: [AuditEvent]}"}}}}
+            "/admin/v1/courses/{course}/audit": {"get": {"summary": "Audit events, newest first (?limit=, ?since=YYYY-MM-DD)", "responses": {"200": {"description": "{events: [AuditEvent]}"}}}}
           }
         }
         """

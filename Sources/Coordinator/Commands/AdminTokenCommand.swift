@@ -16,7 +16,7 @@ struct AdminTokenCommand: AsyncParsableCommand {
             discussion: "A staff token sees only the courses given with --course (each is created if new)."
         )
 
-        @OptionGroup var options: LeaksOptions
+        @OptionGroup var options: DatabaseOptions
         @Option(help: "Whose token it is (shown in the audit log).") var name: String
         @Option(help: "admin (every course) or staff (the --course ones).") var role: AdminPrincipal.Role = .staff
         @Option(name: .customLong("course"), help: "A course a staff token may see (repeatable).") var courses: [String] = []

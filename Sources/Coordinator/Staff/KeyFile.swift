@@ -36,6 +36,12 @@ struct KeyFile {
         try self.handle.close()
     }
 
+    /// Removes the file, still empty, when nothing could be applied: the next run may create it again.
+    func discard() {
+        try? self.handle.close()
+        try? FileManager.default.removeItem(atPath: self.path)
+    }
+
     static func quoted(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""

@@ -44,7 +44,13 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let keyFile = newCount > 0 && !self.printKeys ? try KeyFile.create(at: self.keysOut ?? KeyFile.defaultName(course: course)) : nil
         let reason = self.reason ?? "goosey sync of \((self.source as NSString).lastPathComponent)"
-        let applied = try await client.post(path, ["students": students, "reason": reason]) as? [String: Any] ?? [:]
+        let applied: [String: Any]
+        do {
+            applied = try await client.post(path, ["students": students, "reason": reason]) as? [String: Any] ?? [:]
+        } catch {
+            keyFile?.discard()
+            throw error
+        }
         let keys = (applied["keys"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }.compactMap(VirtualKey.init(parsing:))
         let emails = Dictionary(uniqueKeysWithValues: roster.map { ($0.id, $0.email) })
         let rows = (applied["keys"] as? [[String: Any]] ?? []).compactMap { entry -> KeyFile.Row? in
