@@ -20,7 +20,7 @@ struct GooseyCommand: AsyncParsableCommand {
         version: GooseyVersion.current,
         subcommands: [
             SyncCommand.self, QuotaCommand.self, UsageCommand.self, KeysCommand.self, StudentsCommand.self, CoursesCommand.self,
-            TokensCommand.self, AuditCommand.self,
+            TokensCommand.self, AuditCommand.self, ExportCommand.self,
             ServeCommand.self, MigrateCommand.self, AdminTokenCommand.self, LeaksCommand.self, ReconcileCommand.self, SeedCommand.self,
         ]
     )

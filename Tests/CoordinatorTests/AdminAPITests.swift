@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -228,13 +229,58 @@ struct AdminAPITests {
         }
     }
 
+    static func lineWithBodies(_ record: RequestRecord) throws -> Data {
+        var line = try JSONEncoder().encode(record)
+        line.removeLast()
+        line.append(contentsOf: Array(#","request":{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hello"}]},"response":"event: message_stop\n\n"}"#.utf8))
+        line.append(0x0A)
+        return line
+    }
+
+    func exported(_ api: Fixture, course: String) async throws -> (String?, [[String: Any]]) {
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(api.admin)"
+        return try await api.client.execute(uri: "/admin/v1/courses/\(course)/export?since=2025-01-01", method: .get, headers: headers) { response in
+            let lines = String(buffer: response.body).split(separator: "\n")
+            let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            return (response.headers[HTTPField.Name("x-goosey-records")!], objects)
+        }
+    }
+
+    @Test func theResearchExportHoldsOnlyConsentingStudentsUnderCoursePseudonyms() async throws {
+        try await self.withAPI { api in
+            let other = "ADM-OTHER-\(UInt32.random(in: 0 ... .max))"
+            _ = try await api.call(.put, "/admin/v1/courses/\(other)", token: api.admin, #"{"reason": "second course"}"#)
+            for course in [api.course, other] {
+                let roster = Self.roster([("a1", nil, true), ("a2", nil, false)])
+                _ = try await api.call(.post, "/admin/v1/courses/\(course)/enrolments", token: api.admin, #"{"students": \#(roster), "reason": "r"}"#)
+                var lines = Data()
+                for (index, student) in ["a1", "a2"].enumerated() {
+                    var record = RecordStoreTests.record("\(course)-\(student)", at: 1_763_464_000_000 + Int64(index))
+                    (record.course, record.student) = (course, student)
+                    lines.append(try Self.lineWithBodies(record))
+                }
+                _ = try await RecordStore().insert(try RecordBatch(ndjson: lines), into: api.connection)
+            }
+            let (count, lines) = try await self.exported(api, course: api.course)
+            #expect(count == "1" && lines.count == 1, "a2 did not consent")
+            let line = try #require(lines.first)
+            let pseudonym = try #require(line["student"] as? String)
+            #expect(pseudonym.hasPrefix("s_") && pseudonym != "a1" && (line["session"] as? String)?.hasPrefix("c_") == true)
+            #expect(((line["request"] as? [String: Any])?["messages"] as? [Any])?.count == 1)
+            #expect(line["response"] as? String == "event: message_stop\n\n" && line["keyID"] == nil)
+            #expect(try await self.exported(api, course: api.course).1.first?["student"] as? String == pseudonym, "stable within the course")
+            #expect(try await self.exported(api, course: other).1.first?["student"] as? String != pseudonym, "unlinkable across courses")
+        }
+    }
+
     @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
         try await self.withAPI { api in
             let (status, document) = try await api.call(.get, "/openapi.json", token: nil)
             #expect(status == .ok && document["openapi"] as? String == "3.1.0")
             let paths = (document["paths"] as? [String: Any])?.keys.sorted()
             #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
-            #expect(paths?.count == 15)
+            #expect(paths?.count == 16)
         }
     }
 }

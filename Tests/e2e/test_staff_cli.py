@@ -119,6 +119,15 @@ def test_sync_quota_and_usage_as_the_convenor_sketched_them(staff, tmp_path):
     assert refused.returncode == 1 and "only a university admin" in refused.stderr
     assert "enrolment.synced" in cli(stack, "audit").stdout
 
+    export = tmp_path / "research.jsonl"
+    assert cli(stack, "export", "--since", "2026-01-01", "--out", str(export)).returncode == 2, "--research is required"
+    exported = cli(stack, "export", "--research", "--since", "2026-01-01", "--out", str(export))
+    assert exported.returncode == 0, exported.stderr
+    assert stat.S_IMODE(export.stat().st_mode) == 0o600
+    lines = [json.loads(line) for line in export.read_text().splitlines()]
+    assert len(lines) == 2 and {line["student"] for line in lines} != {"a1"} and len({line["student"] for line in lines}) == 1
+    assert all(line["request"]["messages"] for line in lines) and "a1" not in export.read_text().replace("\\n", " ").split()
+
 
 def test_mistakes_get_exit_codes_and_say_what_to_do(staff, tmp_path):
     assert cli(staff, "usage", "--format", "xml").returncode == 2

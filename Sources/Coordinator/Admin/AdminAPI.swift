@@ -21,6 +21,7 @@ struct AdminAPI: Sendable {
         admin.get("courses/:course/policy") { request, context in try await self.policy(request, context.parameters.require("course")) }
         admin.put("courses/:course/policy") { request, context in try await self.setPolicy(request, context.parameters.require("course")) }
         admin.post("courses/:course/enrolments") { request, context in try await self.sync(request, context.parameters.require("course")) }
+        admin.get("courses/:course/export") { request, context in try await self.export(request, context.parameters.require("course")) }
         admin.get("courses/:course/groups") { request, context in try await self.groups(request, context.parameters.require("course")) }
         admin.get("courses/:course/students/:student") { request, context in
             try await self.student(request, course: context.parameters.require("course"), id: context.parameters.require("student"))

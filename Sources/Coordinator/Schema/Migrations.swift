@@ -260,5 +260,14 @@ enum Migrations {
             """,
             "CREATE INDEX alerts_due ON alerts (next_attempt_at) WHERE delivered_at IS NULL",
         ]),
+        Migration(version: 6, name: "per-course secrets for research pseudonyms", statements: [
+            """
+            CREATE TABLE research_secrets (
+                course_id text PRIMARY KEY,
+                secret bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+        ]),
     ]
 }

@@ -28,6 +28,30 @@ struct StaffClient: Sendable {
         try await self.send(.PUT, path, body: body)
     }
 
+    /// Streams a GET's body into `file`, calling `progress` with the bytes' newline count so far and the
+    /// `x-goosey-records` total, if the answer gave one.
+    func download(_ path: String, to file: FileHandle, progress: (Int, Int?) -> Void) async throws {
+        var request = HTTPClientRequest(url: self.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
+        request.headers.add(name: "authorization", value: "Bearer \(self.token)")
+        let response: HTTPClientResponse
+        do {
+            response = try await Self.http.execute(request, timeout: .hours(6))
+        } catch {
+            throw StaffError("cannot reach the coordinator at \(self.baseURL) (\(error)); is it running, and is GOOSEY_URL right?")
+        }
+        guard response.status == .ok else {
+            let data = Data((try await response.body.collect(upTo: 1 << 20)).readableBytesView)
+            throw Self.failure(response.status, (try? JSONSerialization.jsonObject(with: data)) ?? [:])
+        }
+        let total = response.headers.first(name: "x-goosey-records").flatMap { Int($0) }
+        var lines = 0
+        for try await chunk in response.body {
+            lines += chunk.readableBytesView.lazy.filter { $0 == 0x0A }.count
+            try file.write(contentsOf: Data(chunk.readableBytesView))
+            progress(lines, total)
+        }
+    }
+
     private func send(_ method: HTTPMethod, _ path: String, body: [String: Any]?) async throws -> Any {
         var request = HTTPClientRequest(url: self.baseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
         request.method = method
