@@ -182,7 +182,10 @@ struct AdminAPITests {
             (today.course, today.student) = (api.course, "s2")
             _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([today])), into: api.connection)
             let current = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?period=current", token: api.staff).1["usage"] as? [[String: Any]]
-            #expect(current?.map { $0["student"] as? String } == ["s2"], "only this period's request")
+            #expect(current?.map { $0["key"] as? String } == ["s2"], "only this period's request")
+            let byDay = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?by=day&until=2025-12-31", token: api.staff).1["usage"] as? [[String: Any]]
+            #expect(byDay?.map { $0["key"] as? String } == ["2025-11-18", "2025-12-02"])
+            #expect(byDay?.last?["firstRefusalAt"] as? String == "2025-12-02T08:26:40Z" && byDay?.first?["firstRefusalAt"] == nil)
             #expect(try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?period=last", token: api.staff).0 == .badRequest)
             let bad = try await api.call(.get, "/admin/v1/courses/\(api.course)/usage?since=yesterday", token: api.staff)
             #expect(bad.0 == .badRequest && (bad.1["error"] as? [String: Any])?["field"] as? String == "since")

@@ -63,6 +63,9 @@ import Testing
             #expect(message.hasPrefix("spend limit reached · resets "))
             #expect(message.contains("ask your course staff for a grant"))
             #expect(stack.mockRecorder.count == 1, "the refused request never left the edge")
+            let records = try await stack.records { $0.contains { $0.status == 429 } }
+            let refusal = try #require(records.first { $0.status == 429 })
+            #expect(refusal.errorType == "billing_error" && refusal.charge == nil && refusal.upstreamRequestID == nil)
         }
     }
 

@@ -92,6 +92,17 @@ def test_sync_quota_and_usage_as_the_convenor_sketched_them(staff, tmp_path):
                                 course) == [["2"]], timeout=30, what="a1's records in Postgres")
     ledger = postgres("SELECT sum(input_tokens), sum(output_tokens), sum(charge) FROM requests WHERE course_id = :'p1' AND student_id = 'a1'", course)[0]
 
+    assert cli(stack, "quota", "set", "--limit", "50", "--reset-period", "7d", "--student", "a2").returncode == 0
+    small = anthropic.Anthropic(base_url=stack.edge_url, api_key=keys["a2"]["key"], max_retries=0)
+    small.messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "One question."}])
+    with pytest.raises(anthropic.RateLimitError):
+        wait_until(lambda: small.messages.create(model=MODEL, max_tokens=16, messages=[{"role": "user", "content": "More?"}]) and False,
+                   timeout=10, what="a2's allowance to run out")
+    wait_until(lambda: postgres("SELECT count(*) FROM requests WHERE course_id = :'p1' AND student_id = 'a2' AND status = 429",
+                                course) == [["1"]], timeout=30, what="a2's refusal in Postgres")
+    limited = cli(stack, "usage", "--period", "current")
+    assert "1 student(s) hit their limit: a2" in limited.stdout, limited.stdout + limited.stderr
+
     as_csv = cli(stack, "usage", "--format", "csv")
     assert as_csv.returncode == 0, as_csv.stderr
     rows = {row["name"]: row for row in csv.DictReader(io.StringIO(as_csv.stdout))}

@@ -10,7 +10,7 @@ struct UsageCommand: AsyncParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
-    enum Grouping: String, ExpressibleByArgument, CaseIterable { case student, group, course }
+    enum Grouping: String, ExpressibleByArgument, CaseIterable { case student, group, course, day, model }
     enum Period: String, ExpressibleByArgument, CaseIterable { case current, previous, all }
 
     @OptionGroup var options: StaffOptions
@@ -19,7 +19,7 @@ struct UsageCommand: AsyncParsableCommand {
     @Option(help: "From this day (YYYY-MM-DD, UTC).") var since: String?
     @Option(help: "To this day, included.") var until: String?
     @Option(help: "current | previous | all (the course's periods; ignored with --since/--until).") var period: Period = .all
-    @Option(help: "student | group | course") var by: Grouping = .student
+    @Option(help: "student | group | course | day | model") var by: Grouping = .student
     @Option(help: "table | csv | json") var format: Format = .table
     @Option(help: "Only the N heaviest users.") var top: Int?
 
@@ -31,6 +31,7 @@ struct UsageCommand: AsyncParsableCommand {
         if let since { query.append(("since", since)) }
         if let until { query.append(("until", until)) }
         if self.period != .all && self.since == nil && self.until == nil { query.append(("period", self.period.rawValue)) }
+        if self.by == .day || self.by == .model { query.append(("by", self.by.rawValue)) }
         let suffix = query.isEmpty ? "" : "?" + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0.1)" }.joined(separator: "&")
         let client = try self.options.client()
         let answer = try await client.get("/admin/v1/courses/\(course)/usage\(suffix)") as? [String: Any] ?? [:]
@@ -49,6 +50,11 @@ struct UsageCommand: AsyncParsableCommand {
         case .table:
             let unit = try? await Self.unit(client, course: course)
             print(UsageLine.table(rows, by: self.by, unit: unit ?? .tokens))
+            let limited = rows.filter { $0.refusals > 0 }
+            if self.by == .student && !limited.isEmpty {
+                print("\n\(limited.count) student(s) hit their limit: "
+                    + limited.map { "\($0.name) (first refused \($0.firstRefusalAt ?? "?"))" }.joined(separator: ", "))
+            }
         }
     }
 

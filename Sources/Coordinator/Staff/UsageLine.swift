@@ -15,6 +15,8 @@ struct UsageLine: Encodable {
     /// In the policy's unit: milli-tokens (weighted) or pico-dollars.
     var charged: Int64 = 0
     var usd: String = "0"
+    /// When the allowance first ran out (a 429), if it did.
+    var firstRefusalAt: String?
 
     init(name: String, group: String? = nil) {
         self.name = name
@@ -23,7 +25,8 @@ struct UsageLine: Encodable {
 
     init(_ json: [String: Any]) {
         let number = { (key: String) in (json[key] as? NSNumber)?.int64Value ?? 0 }
-        self.init(name: json["student"] as? String ?? "", group: json["group"] as? String)
+        self.init(name: json["key"] as? String ?? "", group: json["group"] as? String)
+        self.firstRefusalAt = json["firstRefusalAt"] as? String
         (self.requests, self.refusals, self.inputTokens) = (number("requests"), number("refusals"), number("inputTokens"))
         (self.cacheWrite5mTokens, self.cacheWrite1hTokens) = (number("cacheWrite5mTokens"), number("cacheWrite1hTokens"))
         (self.cacheReadTokens, self.outputTokens, self.charged) = (number("cacheReadTokens"), number("outputTokens"), number("charged"))
@@ -31,7 +34,7 @@ struct UsageLine: Encodable {
     }
 
     static func grouped(_ lines: [UsageLine], by grouping: UsageCommand.Grouping, course: String) -> [UsageLine] {
-        guard grouping != .student else { return lines }
+        guard grouping == .group || grouping == .course else { return lines }
         var totals: [String: UsageLine] = [:]
         for line in lines {
             let name = grouping == .course ? course : line.group ?? "(no group)"
@@ -53,14 +56,15 @@ struct UsageLine: Encodable {
         self.charged += other.charged
         let cents = (Money.picoDollars(usd: self.usd) ?? 0) + (Money.picoDollars(usd: other.usd) ?? 0)
         self.usd = Money.usdString(cents)
+        if let other = other.firstRefusalAt, self.firstRefusalAt.map({ other < $0 }) ?? true { self.firstRefusalAt = other }
     }
 
-    static let csvHeader = "name,group,requests,refusals,input_tokens,cache_write_5m_tokens,cache_write_1h_tokens,cache_read_tokens,output_tokens,charged,usd"
+    static let csvHeader = "name,group,requests,refusals,first_refusal_at,input_tokens,cache_write_5m_tokens,cache_write_1h_tokens,cache_read_tokens,output_tokens,charged,usd"
 
     var csv: String {
         [
             KeyFile.quoted(self.name), KeyFile.quoted(self.group ?? ""), String(self.requests), String(self.refusals),
-            String(self.inputTokens), String(self.cacheWrite5mTokens), String(self.cacheWrite1hTokens), String(self.cacheReadTokens),
+            self.firstRefusalAt ?? "", String(self.inputTokens), String(self.cacheWrite5mTokens), String(self.cacheWrite1hTokens), String(self.cacheReadTokens),
             String(self.outputTokens), String(self.charged), self.usd,
         ].joined(separator: ",")
     }

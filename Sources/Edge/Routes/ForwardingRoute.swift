@@ -38,7 +38,14 @@ struct ForwardingRoute: Sendable {
         )
         if checksJSON { try await self.guardAgainstLeaks(body, student: student, exchange: &exchange, logger: logger) }
         if spendsAllowance {
-            let admitted = try await self.gate.admit(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
+            let admitted: Admission
+            do {
+                admitted = try await self.gate.admit(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
+            } catch let refusal as AnthropicError {
+                // Staff see refusals, and when in the period students hit their limit, from these records.
+                self.proxy.recorder.recordFailure(exchange, status: Int(refusal.status.code), errorType: refusal.type)
+                throw refusal
+            }
             if let before = admitted.before {
                 exchange.extraHeaders = QuotaHeaders.allowed(before, policy: admitted.policy, window: admitted.window)
             }
