@@ -102,6 +102,7 @@ def test_sync_quota_and_usage_as_the_convenor_sketched_them(staff, tmp_path):
                                 course) == [["1"]], timeout=30, what="a2's refusal in Postgres")
     limited = cli(stack, "usage", "--period", "current")
     assert "1 student(s) hit their limit: a2" in limited.stdout, limited.stdout + limited.stderr
+    assert "SHARE" in limited.stdout.splitlines()[0]
 
     as_csv = cli(stack, "usage", "--format", "csv")
     assert as_csv.returncode == 0, as_csv.stderr

@@ -48,8 +48,10 @@ struct UsageCommand: AsyncParsableCommand {
             print(UsageLine.csvHeader)
             for row in rows { print(row.csv) }
         case .table:
-            let unit = try? await Self.unit(client, course: course)
-            print(UsageLine.table(rows, by: self.by, unit: unit ?? .tokens))
+            let policy = try? await Self.policy(client, course: course)
+            // A share of the allowance means something within one period.
+            let allowance = self.by == .student && self.period != .all && self.since == nil && self.until == nil ? policy?.limit : nil
+            print(UsageLine.table(rows, by: self.by, unit: policy?.unit.kind ?? .tokens, allowance: allowance))
             let limited = rows.filter { $0.refusals > 0 }
             if self.by == .student && !limited.isEmpty {
                 print("\n\(limited.count) student(s) hit their limit: "
@@ -58,8 +60,8 @@ struct UsageCommand: AsyncParsableCommand {
         }
     }
 
-    static func unit(_ client: StaffClient, course: String) async throws -> QuotaAmount.Kind {
+    static func policy(_ client: StaffClient, course: String) async throws -> QuotaPolicy {
         let answer = try await client.get("/admin/v1/courses/\(course)/policy") as? [String: Any] ?? [:]
-        return try QuotaPolicy(jsonData: JSONSerialization.data(withJSONObject: answer["policy"] ?? [:])).unit.kind
+        return try QuotaPolicy(jsonData: JSONSerialization.data(withJSONObject: answer["policy"] ?? [:]))
     }
 }

@@ -69,15 +69,19 @@ struct UsageLine: Encodable {
         ].joined(separator: ",")
     }
 
-    /// Aligned columns with readable numbers: 500k, 1.2M, $3.40.
-    static func table(_ lines: [UsageLine], by grouping: UsageCommand.Grouping, unit: QuotaAmount.Kind) -> String {
-        let header = [grouping.rawValue.uppercased(), "GROUP", "REQUESTS", "REFUSED", "INPUT", "CACHE WRITE", "CACHE READ", "OUTPUT", "CHARGED", "USD"]
+    /// Aligned columns with readable numbers: 500k, 1.2M, $3.40; with `allowance` (one period's, in the
+    /// policy's unit), each line's share of it.
+    static func table(_ lines: [UsageLine], by grouping: UsageCommand.Grouping, unit: QuotaAmount.Kind, allowance: Int64? = nil) -> String {
+        var header = [grouping.rawValue.uppercased(), "GROUP", "REQUESTS", "REFUSED", "INPUT", "CACHE WRITE", "CACHE READ", "OUTPUT", "CHARGED", "USD"]
+        if allowance != nil { header.append("SHARE") }
         let rows = lines.map { line in
-            [
+            var cells = [
                 line.name, line.group ?? "", String(line.requests), String(line.refusals), Self.readable(line.inputTokens),
                 Self.readable(line.cacheWrite5mTokens + line.cacheWrite1hTokens), Self.readable(line.cacheReadTokens),
                 Self.readable(line.outputTokens), QuotaAmount(kind: unit, value: line.charged).description, "$" + Self.cents(line.usd),
             ]
+            if let allowance, allowance > 0 { cells.append(String(line.charged * 100 / allowance) + "%") }
+            return cells
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         let render = { (cells: [String]) in
