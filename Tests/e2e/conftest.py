@@ -110,11 +110,12 @@ def goosey(*args, timeout=60, redis_url=REDIS_URL):
 
 class Stack:
     def __init__(self, tmp: Path, coordinator: bool = False, webhook: str = None, redis_url: str = REDIS_URL,
-                 leader: bool = False):
+                 leader: bool = False, edge_config: str = ""):
         """`leader`: the coordinator also gets the edges' Redis, so it leads (reconciles, rebuilds Redis)."""
         self.tmp = tmp
         self.redis_url = redis_url
         self.leader = leader
+        self.edge_config = edge_config
         self.upstream_key = "sk-ant-api03-" + secrets.token_urlsafe(70)[:93] + "AA"
         self.course = "E2E-" + secrets.token_hex(4)
         self.student_key = seed(self.course, "student-1", "100M", redis_url=redis_url)
@@ -155,7 +156,7 @@ class Stack:
             f'url = "{self.redis_url}"\n'
             "[spool]\n"
             f'path = "{self.spool_path}"\n'
-            + shipping +
+            + shipping + self.edge_config +
             "[log]\n"
             'level = "info"\n')
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
