@@ -19,6 +19,8 @@ final class LogSpool: Service, Sendable {
         var maxBytes: Int = 1 << 30
         var segmentBytes: Int = 1 << 20
         var segmentAge: Duration = .seconds(1)
+        /// How long an edge shutting down keeps shipping its spool before it exits anyway.
+        var drainLimit: Duration = .seconds(30)
     }
 
     private enum Entry: Sendable {
@@ -63,6 +65,11 @@ final class LogSpool: Service, Sendable {
                 self.continuation.finish()
             }
             group.cancelAll()
+        }
+        // Shut down gracefully (the server has drained, every record is written): an edge that is scaled
+        // down will not start again on this spool, so what it holds goes now.
+        if let shipper = self.shipper {
+            await shipper.drain(self.segments, spooledBytes: self.spooledBytes, logger: self.logger, within: self.configuration.drainLimit)
         }
     }
 

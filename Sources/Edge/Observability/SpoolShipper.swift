@@ -26,26 +26,47 @@ struct SpoolShipper: Sendable {
     func run(_ segments: SpoolSegments, spooledBytes: borrowing Atomic<Int>, logger: Logger) async {
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
-            var shippedAll = true
-            let closed = (try? await NIOThreadPool.singleton.runIfActive { try segments.closed() }) ?? []
-            for shipment in Self.shipments(of: closed) {
-                guard !Task.isCancelled else { return }
-                do {
-                    try await self.shipRefusingWhatIsRefusedAlone(shipment, segments: segments, logger: logger)
-                    for segment in shipment {
-                        try? FileManager.default.removeItem(atPath: segment.path)
-                        EdgeMetrics.spoolBytes(spooledBytes.subtract(segment.bytes, ordering: .relaxed).newValue)
-                    }
-                    backoff = .milliseconds(250)
-                } catch {
-                    logger.warning("log shipping failed; the spool keeps the records", metadata: ["goosey.error": "\(error)"])
-                    shippedAll = false
-                    break
-                }
-            }
+            let shippedAll = await self.shipClosed(segments, spooledBytes: spooledBytes, logger: logger)
             try? await Task.sleep(for: shippedAll ? .milliseconds(250) : backoff)
-            if !shippedAll { backoff = min(backoff * 2, .seconds(10)) }
+            backoff = shippedAll ? .milliseconds(250) : min(backoff * 2, .seconds(10))
         }
+    }
+
+    /// Ships every closed segment, for an edge that is going away (scaled down): until none is left, or
+    /// `limit` has passed. What is left stays in the spool for the next edge started on it.
+    /// - Returns: whether the spool is empty.
+    @discardableResult
+    func drain(_ segments: SpoolSegments, spooledBytes: borrowing Atomic<Int>, logger: Logger, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if await self.shipClosed(segments, spooledBytes: spooledBytes, logger: logger),
+                (try? segments.closed().isEmpty) ?? false
+            {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        logger.warning("spool not empty at exit; it ships when an edge starts on it again")
+        return false
+    }
+
+    /// One pass over the closed segments. - Returns: whether every shipment went.
+    private func shipClosed(_ segments: SpoolSegments, spooledBytes: borrowing Atomic<Int>, logger: Logger) async -> Bool {
+        let closed = (try? await NIOThreadPool.singleton.runIfActive { try segments.closed() }) ?? []
+        for shipment in Self.shipments(of: closed) {
+            guard !Task.isCancelled else { return false }
+            do {
+                try await self.shipRefusingWhatIsRefusedAlone(shipment, segments: segments, logger: logger)
+                for segment in shipment {
+                    try? FileManager.default.removeItem(atPath: segment.path)
+                    EdgeMetrics.spoolBytes(spooledBytes.subtract(segment.bytes, ordering: .relaxed).newValue)
+                }
+            } catch {
+                logger.warning("log shipping failed; the spool keeps the records", metadata: ["goosey.error": "\(error)"])
+                return false
+            }
+        }
+        return true
     }
 
     static func shipments(of closed: [(path: String, bytes: Int)]) -> [[(path: String, bytes: Int)]] {
