@@ -31,15 +31,18 @@ def cluster():
         assert result.returncode == 0, f"ops/{script} failed:\n{result.stdout}\n{result.stderr}"
         return result
 
-    up = ops("up", "--edges", "3")
-    assert "mock Anthropic upstream" in up.stderr and "ANTHROPIC_API_KEY=goosey_" in up.stderr
-    before = ops("status").stdout
-    again = ops("up", "--edges", "3")
-    assert ops("status").stdout == before, "a second ops/up starts nothing new"
-    assert again.stderr.count("ANTHROPIC_API_KEY=goosey_") == 1 and (data / "student.key").read_text().strip() in again.stderr
-    yield ops, data
-    subprocess.run([str(ROOT / "ops" / "down")], env=env, capture_output=True, text=True, timeout=300)
-    shutil.rmtree(data, ignore_errors=True)
+    try:
+        up = ops("up", "--edges", "3")
+        assert "mock Anthropic upstream" in up.stderr and "ANTHROPIC_API_KEY=goosey_" in up.stderr
+        pids = [line.split()[1] for line in ops("status").stdout.splitlines()[1:] if line.startswith(("edge-", "coordinator"))]
+        again = ops("up", "--edges", "3")
+        assert [line.split()[1] for line in ops("status").stdout.splitlines()[1:] if line.startswith(("edge-", "coordinator"))] == pids, \
+            "a second ops/up starts nothing new"
+        assert (data / "student.key").read_text().strip() in again.stderr
+        yield ops, data
+    finally:
+        subprocess.run([str(ROOT / "ops" / "down")], env=env, capture_output=True, text=True, timeout=300)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 class Load:
