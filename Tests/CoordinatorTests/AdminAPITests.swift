@@ -277,6 +277,19 @@ struct AdminAPITests {
         }
     }
 
+    @Test func anUnreachableDatabaseIsA503ThatSaysToTryAgain() async throws {
+        let router = Router()
+        AdminAPI(pool: PostgresPool(url: "postgres://goosey@127.0.0.1:1/nowhere?connect_timeout=2"), directory: nil).register(on: router)
+        try await Application(router: router).test(.router) { client in
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer gooseyadmin_anything"
+            try await client.execute(uri: "/admin/v1/courses", method: .get, headers: headers) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("try again shortly"))
+            }
+        }
+    }
+
     @Test func theOpenAPIDocumentDescribesEveryRoute() async throws {
         try await self.withAPI { api in
             let (status, document) = try await api.call(.get, "/openapi.json", token: nil)

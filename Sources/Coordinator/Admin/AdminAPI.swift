@@ -14,7 +14,7 @@ struct AdminAPI: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/openapi.json") { _, _ in try OpenAPIDocument.response() }
-        let admin = router.group("admin/v1")
+        let admin = router.group("admin/v1").add(middleware: AdminErrorMiddleware())
         admin.get("courses") { request, _ in try await self.courses(request) }
         admin.post("tokens") { request, _ in try await self.createToken(request) }
         admin.put("courses/:course") { request, context in try await self.saveCourse(request, context.parameters.require("course")) }
