@@ -42,6 +42,7 @@ struct AlertDispatcher: Service {
                 for row in try await connection.query(Self.dueSQL) {
                     let attempts = Int(row[1] ?? "0") ?? 0
                     let failure = await self.post(LeakAlert(row: row, offset: 2))
+                    CoordinatorMetrics.alert(delivered: failure == nil)
                     if let failure {
                         let pause = min(self.firstRetry * (1 << min(attempts, 16)), .seconds(300))
                         try await connection.execute(

@@ -2,6 +2,8 @@ import ArgumentParser
 import Configuration
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import Shared
 
 /// `goosey serve`: the coordinator. Migrates the schema, then takes the edges' request records.
@@ -21,6 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: reader.string(forKey: "log.level", default: "notice")) ?? .notice
         let applied = try await Migrator().migrate(PostgresConnection.connect(url: configuration.postgresURL))
         if !applied.isEmpty { logger.notice("schema migrated", metadata: ["goosey.migrations": "\(applied)"]) }
-        try await buildCoordinator(configuration, logger: logger).runService()
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try await buildCoordinator(configuration, logger: logger, metrics: registry).runService()
     }
 }

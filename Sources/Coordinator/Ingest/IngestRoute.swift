@@ -46,15 +46,20 @@ struct IngestRoute: Sendable {
         do {
             batch = try RecordBatch(ndjson: Data(body.readableBytesView))
         } catch {
+            CoordinatorMetrics.batch("bad_request")
             return Self.answer(.badRequest, ["error": error.description])
         }
         let store = self.store
         do {
             let inserted = try await self.pool.withConnection { try await store.insert(batch, into: $0) }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            CoordinatorMetrics.batch("stored", records: inserted, lagsMillis: batch.records.map { now - $0.record.receivedAtMillis })
             return Self.answer(.ok, ["received": batch.records.count, "inserted": inserted])
         } catch let error as IngestError {
+            CoordinatorMetrics.batch("missing_blocks")
             return Self.answer(.conflict, ["error": error.description])
         } catch {
+            CoordinatorMetrics.batch("unavailable")
             context.logger.error("ingest failed", metadata: ["goosey.error": "\(error)"])
             return Self.answer(.serviceUnavailable, ["error": "the records could not be stored; ship them again later"])
         }

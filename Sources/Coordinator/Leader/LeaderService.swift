@@ -19,6 +19,7 @@ struct LeaderService: Service {
         var lastClose: ContinuousClock.Instant?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let nowLeading = await self.leadership.lead()
+            CoordinatorMetrics.lead(nowLeading)
             if nowLeading != leading {
                 self.logger.notice(nowLeading ? "leading" : "no longer leading")
                 leading = nowLeading

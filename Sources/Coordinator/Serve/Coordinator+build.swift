@@ -1,4 +1,5 @@
 import Hummingbird
+import Prometheus
 import ServiceLifecycle
 import Shared
 import Logging
@@ -8,6 +9,7 @@ import NIOCore
 func buildCoordinator(
     _ configuration: CoordinatorConfiguration,
     logger: Logger,
+    metrics: PrometheusCollectorRegistry? = nil,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let pool = PostgresPool(url: configuration.postgresURL)
@@ -37,6 +39,11 @@ func buildCoordinator(
     let router = Router()
     router.post("/v1/ingest") { request, context in try await ingest.handle(request, context: context) }
     router.get("/healthz") { _, _ in "ok\n" }
+    router.get("/metrics") { _, _ in
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics?.emitToString() ?? "")))
+    }
     AdminAPI(pool: pool, directory: directory, store: quotaStore).register(on: router)
     return Application(
         router: router,
