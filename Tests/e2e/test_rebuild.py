@@ -70,3 +70,8 @@ def test_redis_flushed_is_rebuilt_from_postgres_and_agrees_with_it(leading_stack
                timeout=30, what="the fourth record")
     check = goosey("reconcile", "--check", redis_url=REBUILD_REDIS_URL)
     assert check.returncode == 0, check.stdout + check.stderr
+    with urllib.request.urlopen(stack.coordinator_url + "/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    assert "goosey_coordinator_leading 1" in metrics
+    ingested = [line for line in metrics.splitlines() if line.startswith("goosey_coordinator_ingested_records_total")]
+    assert ingested and float(ingested[0].split()[-1]) >= 4
