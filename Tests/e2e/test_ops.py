@@ -33,7 +33,7 @@ def cluster():
 
     try:
         up = ops("up", "--edges", "3")
-        assert "mock Anthropic upstream" in up.stderr and "ANTHROPIC_API_KEY=goosey_" in up.stderr
+        assert "mock Anthropic upstream" in up.stderr and "ANTHROPIC_API_KEY=goosey_" in up.stderr and "GOOSEY_TOKEN=gooseyadmin_" in up.stderr
         pids = [line.split()[1] for line in ops("status").stdout.splitlines()[1:] if line.startswith(("edge-", "coordinator"))]
         again = ops("up", "--edges", "3")
         assert [line.split()[1] for line in ops("status").stdout.splitlines()[1:] if line.startswith(("edge-", "coordinator"))] == pids, \
