@@ -50,6 +50,8 @@ struct RecordStoreTests {
         #expect(rows[2]["part"]?.hasSuffix("requests_2026_12") == true)
         #expect(rows.map { $0["millis"] } == records.map { String($0.receivedAtMillis) })
         #expect(rows[0]["charge"] == "35000" && rows[0]["course_id"] == "C1" && rows[0]["student_id"] == "s1")
+        let daily = try await connection.query("SELECT day::text, requests, input_tokens, charge FROM daily_usage ORDER BY day")
+        #expect(daily.map(\.values) == [["2026-11-18", "2", "20", "70000"], ["2026-12-02", "1", "10", "35000"]], "counted once, shipped twice")
     }
 
     @Test func anUnfinishedLastLineIsLeftOutAndABadLineIsNamed() throws {

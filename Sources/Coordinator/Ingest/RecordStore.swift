@@ -26,7 +26,8 @@ struct RecordStore {
             for chunk in stride(from: 0, to: batch.records.count, by: Self.rowsPerStatement) {
                 let rows = chunk..<min(chunk + Self.rowsPerStatement, batch.records.count)
                 let parameters = rows.flatMap { Self.parameters(batch.records[$0].record) + [bodies[$0].requestBlock, bodies[$0].responseBlock] }
-                inserted += try await connection.execute(Self.insertSQL(rows: rows.count), parameters)
+                let count = try await connection.query(Self.insertSQL(rows: rows.count), parameters).first?[0]
+                inserted += Int(count ?? "0") ?? 0
             }
             for shipped in batch.records where shipped.record.leaks != nil {
                 try await IncidentStore.open(for: shipped.record, on: connection)
@@ -51,14 +52,38 @@ struct RecordStore {
             return "(" + placeholders.joined(separator: ", ") + ")"
         }
         return """
-            INSERT INTO requests (
-                id, received_at, course_id, student_id, key_id, edge, method, path, model, status, stop_reason,
-                error_type, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
-                charge, cost_pico_usd, estimated, client_aborted, ttfb_us, total_us, claude_code_session_id,
-                upstream_request_id, request_bytes, response_bytes, request_block, response_block
-            ) VALUES \(values.joined(separator: ", ")) ON CONFLICT (id, received_at) DO NOTHING
+            WITH inserted AS (
+                INSERT INTO requests (
+                    id, received_at, course_id, student_id, key_id, edge, method, path, model, status, stop_reason,
+                    error_type, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
+                    charge, cost_pico_usd, estimated, client_aborted, ttfb_us, total_us, claude_code_session_id,
+                    upstream_request_id, request_bytes, response_bytes, request_block, response_block
+                ) VALUES \(values.joined(separator: ", ")) ON CONFLICT (id, received_at) DO NOTHING
+                RETURNING *
+            ), daily AS (
+                \(Self.dailyUsageSQL)
+            )
+            SELECT count(*) FROM inserted
             """
     }
+
+    /// Adds the rows just inserted to the per-student, per-day summary the dashboard reads (in key order, so
+    /// concurrent batches lock summary rows in one order).
+    static let dailyUsageSQL = """
+        INSERT INTO daily_usage
+        SELECT course_id, student_id, (received_at AT TIME ZONE 'UTC')::date, count(*), count(*) FILTER (WHERE status = 429),
+            sum(input_tokens), sum(cache_write_5m_tokens), sum(cache_write_1h_tokens), sum(cache_read_tokens), sum(output_tokens),
+            coalesce(sum(charge), 0), sum(cost_pico_usd), max(received_at)
+        FROM inserted WHERE course_id IS NOT NULL AND student_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (course_id, student_id, day) DO UPDATE SET
+            requests = daily_usage.requests + excluded.requests, refusals = daily_usage.refusals + excluded.refusals,
+            input_tokens = daily_usage.input_tokens + excluded.input_tokens,
+            cache_write_5m_tokens = daily_usage.cache_write_5m_tokens + excluded.cache_write_5m_tokens,
+            cache_write_1h_tokens = daily_usage.cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+            cache_read_tokens = daily_usage.cache_read_tokens + excluded.cache_read_tokens,
+            output_tokens = daily_usage.output_tokens + excluded.output_tokens, charge = daily_usage.charge + excluded.charge,
+            cost_pico_usd = daily_usage.cost_pico_usd + excluded.cost_pico_usd, last_at = greatest(daily_usage.last_at, excluded.last_at)
+        """
 
     static func parameters(_ record: RequestRecord) -> [String?] {
         [

@@ -269,5 +269,40 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 7, name: "daily usage summary and dashboard sessions", statements: [
+            """
+            CREATE TABLE daily_usage (
+                course_id text NOT NULL,
+                student_id text NOT NULL,
+                day date NOT NULL,
+                requests bigint NOT NULL,
+                refusals bigint NOT NULL,
+                input_tokens bigint NOT NULL,
+                cache_write_5m_tokens bigint NOT NULL,
+                cache_write_1h_tokens bigint NOT NULL,
+                cache_read_tokens bigint NOT NULL,
+                output_tokens bigint NOT NULL,
+                charge bigint NOT NULL,
+                cost_pico_usd bigint NOT NULL,
+                last_at timestamptz NOT NULL,
+                PRIMARY KEY (course_id, student_id, day)
+            )
+            """,
+            "CREATE INDEX daily_usage_by_day ON daily_usage (course_id, day)",
+            """
+            INSERT INTO daily_usage
+            SELECT course_id, student_id, (received_at AT TIME ZONE 'UTC')::date, count(*), count(*) FILTER (WHERE status = 429),
+                sum(input_tokens), sum(cache_write_5m_tokens), sum(cache_write_1h_tokens), sum(cache_read_tokens), sum(output_tokens),
+                coalesce(sum(charge), 0), sum(cost_pico_usd), max(received_at)
+            FROM requests WHERE course_id IS NOT NULL AND student_id IS NOT NULL GROUP BY 1, 2, 3
+            """,
+            """
+            CREATE TABLE dashboard_sessions (
+                id_sha256 text PRIMARY KEY,
+                token_id bigint NOT NULL REFERENCES admin_tokens (id),
+                expires_at timestamptz NOT NULL
+            )
+            """,
+        ]),
     ]
 }
