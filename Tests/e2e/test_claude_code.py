@@ -79,7 +79,11 @@ def test_a_student_who_runs_out_mid_session_gets_the_refusal_and_claude_code_sto
     assert "spend limit reached" in output["result"]
     assert "ask your course staff for a grant" in output["result"]
     records = inference_records(stack, output["session_id"])
-    assert len(records) == 1, "the refused request never left the edge"
+    refused = [r for r in records if r["status"] == 429]
+    assert len(refused) == 1 and refused[0].get("upstreamRequestID") is None and refused[0]["errorType"] == "billing_error", \
+        "the refused request never left the edge, and is on record"
+    records = [r for r in records if r["status"] != 429]
+    assert len(records) == 1
     first = records[0]
     assert first["status"] == 200 and first["stopReason"] == "tool_use" and not first["estimated"]
     mock = stack.mock_record(first["upstreamRequestID"])
