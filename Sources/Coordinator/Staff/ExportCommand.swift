@@ -25,9 +25,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let course = try self.options.courseID()
-        let descriptor = open(self.out, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw StaffError("cannot create \(self.out) (\(String(cString: strerror(errno)))); give another --out") }
-        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let file = try KeyFile.createPrivate(self.out, what: "for the export", option: "--out")
         var query: [String] = []
         if let since { query.append("since=\(since)") }
         if let until { query.append("until=\(until)") }

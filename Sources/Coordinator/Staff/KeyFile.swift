@@ -19,11 +19,16 @@ struct KeyFile {
 
     /// Creates the file, empty, readable by its owner only; fails if it exists.
     static func create(at path: String) throws -> KeyFile {
+        KeyFile(path: path, handle: try Self.createPrivate(path, what: "for the new keys", option: "--keys-out"))
+    }
+
+    /// A new file only its owner may read (keys, research data); refuses to overwrite one that exists.
+    static func createPrivate(_ path: String, what: String, option: String) throws -> FileHandle {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
-            throw StaffError("cannot create \(path) for the new keys (\(String(cString: strerror(errno)))); give another --keys-out")
+            throw StaffError("cannot create \(path) \(what) (\(String(cString: strerror(errno)))); give another \(option)")
         }
-        return KeyFile(path: path, handle: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     func write(_ rows: [Row], edgeURL: String) throws {

@@ -51,7 +51,6 @@ struct SyncCommand: AsyncParsableCommand {
             keyFile?.discard()
             throw error
         }
-        let keys = (applied["keys"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }.compactMap(VirtualKey.init(parsing:))
         let emails = Dictionary(uniqueKeysWithValues: roster.map { ($0.id, $0.email) })
         let rows = (applied["keys"] as? [[String: Any]] ?? []).compactMap { entry -> KeyFile.Row? in
             guard let student = entry["student"] as? String, let key = entry["key"] as? String else { return nil }
@@ -59,7 +58,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         if let keyFile {
             try keyFile.write(rows, edgeURL: try self.options.edgeURL())
-            print("applied; \(keys.count) new key(s) written to \(keyFile.path) (mode 0600)")
+            print("applied; \(rows.count) new key(s) written to \(keyFile.path) (mode 0600)")
         } else {
             print("applied")
             if self.printKeys { for row in rows { print("\(row.id),\(row.key)") } }
