@@ -152,3 +152,56 @@ def test_mistakes_get_exit_codes_and_say_what_to_do(staff, tmp_path):
     assert rejected.returncode == 1 and "rejected the admin token" in rejected.stderr
     other = cli(staff, "usage", "--course", "SOMEONE-ELSES")
     assert other.returncode == 1 and "no access to course SOMEONE-ELSES" in other.stderr
+
+
+def test_the_sketched_forms_with_a_config_file_and_a_big_sync(staff, tmp_path):
+    """Run from a folder with goosey.toml and no GOOSEY_* variables, exactly as typed in the sketch; a sync
+    of 2,000 students shows its progress on a terminal and nothing of it when piped."""
+    stack, course = staff, staff.cli_course
+    (tmp_path / "goosey.toml").write_text(
+        f'[goosey]\nurl = "{stack.coordinator_url}"\ntoken = "{stack.cli_env["GOOSEY_TOKEN"]}"\n'
+        f'course = "{course}"\nedgeURL = "{stack.edge_url}"\n')
+    env = {name: value for name, value in stack.cli_env.items() if not name.startswith("GOOSEY_")}
+
+    def typed(command):
+        return subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    roster = "id,name,email,group,consent\n" + "".join(
+        f"s{n:04},Student {n},s{n}@uni.example,studio-{'ab'[n % 2]},{'yes' if n % 3 == 0 else 'no'}\n" for n in range(2000))
+    (tmp_path / "enrolments.csv").write_text(roster)
+    on_terminal = typed(f"script -qec 'goosey sync --source enrolments.csv --keys-out keys.csv' /dev/null".replace(
+        "goosey ", f"{BIN_DIR / 'goosey'} ", 1))
+    assert on_terminal.returncode == 0, on_terminal.stdout
+    assert "sync of 2000 students: planning done in" in on_terminal.stdout
+    assert "sync of 2000 students: applying done in" in on_terminal.stdout
+    assert "2000 new, 0 dropped" in on_terminal.stdout
+    assert len((tmp_path / "keys.csv").read_text().splitlines()) == 2001
+    assert postgres("SELECT count(*) FROM students WHERE course_id = :'p1'", course) == [["2000"]]
+
+    goosey_bin = BIN_DIR / "goosey"
+    piped = typed(f"{goosey_bin} sync --source enrolments.csv")
+    assert piped.returncode == 0 and "nothing to change" in piped.stdout and piped.stderr == "", piped.stderr
+
+    carry = typed(f"{goosey_bin} quota set --limit 500k --reset-period 7d --carry-over")
+    assert carry.returncode == 0, carry.stderr
+    assert "carry-over: all" in typed(f"{goosey_bin} quota show").stdout
+    assert typed(f"{goosey_bin} quota set --limit 500k --reset-period 7d").returncode == 0
+    assert "carry-over: none" in typed(f"{goosey_bin} quota show").stdout
+
+    key = next(row["key"] for row in csv.DictReader(io.StringIO((tmp_path / "keys.csv").read_text())) if row["id"] == "s0000")
+    client = anthropic.Anthropic(base_url=stack.edge_url, api_key=key, max_retries=0)
+    client.messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "What is a monad?"}])
+    wait_until(lambda: postgres("SELECT count(*) FROM requests WHERE course_id = :'p1' AND student_id = 's0000'", course) == [["1"]],
+               timeout=30, what="s0000's record in Postgres")
+
+    studio_a = typed(f'{goosey_bin} usage --group "studio-a" --since 2026-03-01')
+    assert studio_a.returncode == 0, studio_a.stderr
+    assert [line.split()[0] for line in studio_a.stdout.splitlines()[1:2]] == ["s0000"], studio_a.stdout
+    assert "s0001" not in studio_a.stdout, "s0001 is in studio-b"
+
+    report = typed(f"{goosey_bin} usage --format csv > usage-report.csv")
+    assert report.returncode == 0 and report.stdout == "", report.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "usage-report.csv").read_text())))
+    ledger = postgres("SELECT input_tokens, output_tokens, charge FROM requests WHERE course_id = :'p1' AND student_id = 's0000'", course)[0]
+    mine = next(row for row in rows if row["name"] == "s0000")
+    assert [mine["input_tokens"], mine["output_tokens"], mine["charged"]] == ledger and mine["requests"] == "1"

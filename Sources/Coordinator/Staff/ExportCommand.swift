@@ -44,25 +44,3 @@ struct ExportCommand: AsyncParsableCommand {
         print("exported to \(self.out)")
     }
 }
-
-/// A one-line progress bar on standard error when it is a terminal; nothing when piped.
-struct ProgressBar {
-    let label: String
-    let onTerminal = isatty(STDERR_FILENO) == 1
-
-    func show(_ done: Int, of total: Int?) {
-        guard self.onTerminal else { return }
-        let line: String
-        if let total, total > 0 {
-            let filled = min(30, done * 30 / total)
-            line = "\(self.label) [\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(done)/\(total)"
-        } else {
-            line = "\(self.label) \(done)"
-        }
-        FileHandle.standardError.write(Data(("\r" + line).utf8))
-    }
-
-    func finish() {
-        if self.onTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}

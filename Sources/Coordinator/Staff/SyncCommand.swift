@@ -33,7 +33,8 @@ struct SyncCommand: AsyncParsableCommand {
         let client = try self.options.client()
         let path = "/admin/v1/courses/\(course)/enrolments"
         let students = roster.map(Self.json)
-        let preview = try await client.post(path, ["students": students, "dryRun": true])
+        let progress = ProgressBar(label: "sync of \(students.count) students")
+        let preview = try await progress.whileWaiting("planning") { try await client.post(path, ["students": students, "dryRun": true]) }
         let plan = (preview as? [String: Any])?["plan"] as? [String: Any] ?? [:]
         Self.printPlan(plan)
         let newCount = (plan["new"] as? [Any])?.count ?? 0
@@ -46,7 +47,9 @@ struct SyncCommand: AsyncParsableCommand {
         let reason = self.reason ?? "goosey sync of \((self.source as NSString).lastPathComponent)"
         let applied: [String: Any]
         do {
-            applied = try await client.post(path, ["students": students, "reason": reason]) as? [String: Any] ?? [:]
+            applied = try await progress.whileWaiting("applying") {
+                try await client.post(path, ["students": students, "reason": reason]) as? [String: Any] ?? [:]
+            }
         } catch {
             keyFile?.discard()
             throw error
