@@ -26,8 +26,7 @@ enum AdminToken {
     static let prefix = "gooseyadmin_"
 
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Self.prefix + String((0..<40).map { _ in Character(UnicodeScalar(Base62.alphabet.randomElement(using: &generator)!)) })
+        Self.prefix + Base62.random(count: 40)
     }
 
     static func sha256Hex(_ token: String) -> String {

@@ -132,6 +132,11 @@ struct RecordStore {
         "{" + values.joined(separator: ",") + "}"
     }
 
+    /// A Postgres array of any text (client-chosen ids), each value quoted, so commas, braces and quotes stay text.
+    static func quotedArrayLiteral(_ values: some Sequence<String>) -> String {
+        Self.arrayLiteral(values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" })
+    }
+
     /// The first instant (UTC) of the month holding `millis`.
     static func monthStart(of millis: Int64) -> DateComponents {
         var calendar = Calendar(identifier: .gregorian)

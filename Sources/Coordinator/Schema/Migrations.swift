@@ -304,5 +304,8 @@ enum Migrations {
             )
             """,
         ]),
+        Migration(version: 8, name: "refused requests, indexed for the dashboard's limit history", statements: [
+            "CREATE INDEX requests_refused ON requests (course_id, received_at) WHERE status = 429",
+        ]),
     ]
 }

@@ -45,6 +45,7 @@ func buildCoordinator(
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics?.emitToString() ?? "")))
     }
     AdminAPI(pool: pool, directory: directory, store: quotaStore).register(on: router)
+    Dashboard(pool: pool, balances: quotaStore.map(BalanceReader.init)).register(on: router)
     return Application(
         router: router,
         configuration: configuration.application,

@@ -11,6 +11,12 @@ public enum Base62 {
         return values
     }()
 
+    /// `count` digits from the system's CSPRNG: a secret identifier (about 5.95 bits a digit).
+    public static func random(count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<count).map { _ in Self.alphabet[Int.random(in: 0..<62, using: &generator)] }, as: UTF8.self)
+    }
+
     /// `value` in base62, left-padded with `0` to at least `width` digits (`encode(61, width: 3) == "00z"`).
     public static func encode(_ value: UInt64, width: Int = 1) -> String {
         var digits: [UInt8] = []
