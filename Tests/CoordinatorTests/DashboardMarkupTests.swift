@@ -30,9 +30,9 @@ struct DashboardMarkupTests {
     }
 
     @Test func timesAreShownInTheCoursesZone() throws {
-        let date = try #require(DashboardFormat.date(postgres: "2026-11-22 13:30:05.123+00"))
+        let date = try #require(DashboardFormat.date(epoch: "1795354205.123456"))
         #expect(DashboardFormat.time(date, in: try #require(TimeZone(identifier: "Australia/Sydney"))) == "2026-11-23 00:30")
-        #expect(DashboardFormat.date(postgres: "not a time") == nil)
+        #expect(DashboardFormat.date(epoch: "not a time") == nil)
     }
 
     @Test func theStudentTableSortsByTheColumnAsked() {

@@ -81,7 +81,7 @@ extension CourseOverview {
             ).map { Student(id: $0[0] ?? "", name: $0[1] ?? "", group: $0[2], keyState: $0[3] ?? "none") }
             var index = Dictionary(uniqueKeysWithValues: students.enumerated().map { ($1.id, $0) })
             for row in try await connection.query(
-                "SELECT student_id, max(last_at), \(UsageTotals.sums) FROM daily_usage WHERE course_id = $1 GROUP BY student_id", [course]
+                "SELECT student_id, extract(epoch FROM max(last_at)), \(UsageTotals.sums) FROM daily_usage WHERE course_id = $1 GROUP BY student_id", [course]
             ) {
                 let id = row[0] ?? ""
                 if index[id] == nil {
@@ -89,18 +89,14 @@ extension CourseOverview {
                     students.append(Student(id: id, name: "", group: nil, keyState: "none"))
                 }
                 students[index[id]!].term = UsageTotals(row, from: 2)
-                students[index[id]!].lastActive = DashboardFormat.date(postgres: row[1])
+                students[index[id]!].lastActive = DashboardFormat.date(epoch: row[1])
             }
             let days = try await connection.query(
                 "SELECT day::text, \(UsageTotals.sums) FROM daily_usage WHERE course_id = $1 GROUP BY day ORDER BY day", [course]
             ).map { Day(day: $0[0] ?? "", totals: UsageTotals($0, from: 1)) }
-            if let balances, policies.course != nil {
-                for position in students.indices {
-                    guard let policy = policies.policy(for: students[position].id) else { continue }
-                    students[position].balance = try await balances.balance(
-                        StudentRef(course: course, student: students[position].id), policy: policy, now: now
-                    )
-                }
+            if let balances {
+                let found = try await balances.balances(course: course, students: students.map(\.id), policies: policies, now: now)
+                for position in students.indices { students[position].balance = found[students[position].id] }
             }
             return CourseOverview(
                 course: course, name: courseRow[0] ?? "", policy: policies.course,
@@ -116,11 +112,11 @@ extension CourseOverview {
     static func limitHits(_ course: String, policy: QuotaPolicy?, now: Date, on connection: PostgresConnection) async throws -> [LimitHits] {
         guard let policy else { return [] }
         let rows = try await connection.query(
-            "SELECT student_id, received_at::text FROM requests WHERE course_id = $1 AND status = 429 ORDER BY received_at", [course]
+            "SELECT student_id, extract(epoch FROM received_at) FROM requests WHERE course_id = $1 AND status = 429 ORDER BY received_at", [course]
         )
         var first: [Int64: (window: PeriodWindow, hits: [String: Double])] = [:]
         for row in rows {
-            guard let student = row[0], let at = DashboardFormat.date(postgres: row[1]) else { continue }
+            guard let student = row[0], let at = DashboardFormat.date(epoch: row[1]) else { continue }
             let window = policy.period.window(containing: at)
             var entry = first[window.index] ?? (window, [:])
             if entry.hits[student] == nil { entry.hits[student] = at.timeIntervalSince(window.start) / window.duration }
@@ -134,23 +130,23 @@ extension CourseOverview {
     static func openIncidents(_ course: String, on connection: PostgresConnection) async throws -> [Incident] {
         try await connection.query(
             """
-            SELECT id, student_id, kind, fingerprint, detected_at::text FROM incidents
+            SELECT id, student_id, kind, fingerprint, extract(epoch FROM detected_at) FROM incidents
             WHERE course_id = $1 AND resolved_at IS NULL ORDER BY detected_at DESC LIMIT 50
             """,
             [course]
         ).map {
-            Incident(id: Int64($0[0] ?? "") ?? 0, student: $0[1] ?? "", kind: $0[2] ?? "", fingerprint: $0[3] ?? "", detectedAt: DashboardFormat.date(postgres: $0[4]))
+            Incident(id: Int64($0[0] ?? "") ?? 0, student: $0[1] ?? "", kind: $0[2] ?? "", fingerprint: $0[3] ?? "", detectedAt: DashboardFormat.date(epoch: $0[4]))
         }
     }
 
     static func recentAudit(_ course: String, on connection: PostgresConnection) async throws -> [AuditLine] {
         try await connection.query(
             """
-            SELECT at::text, actor, action, target, reason FROM audit_events
+            SELECT extract(epoch FROM at), actor, action, target, reason FROM audit_events
             WHERE details->>'course' = $1 OR target = 'course:' || $1 ORDER BY id DESC LIMIT 10
             """,
             [course]
-        ).map { AuditLine(at: DashboardFormat.date(postgres: $0[0]), actor: $0[1] ?? "", action: $0[2] ?? "", target: $0[3] ?? "", reason: $0[4] ?? "") }
+        ).map { AuditLine(at: DashboardFormat.date(epoch: $0[0]), actor: $0[1] ?? "", action: $0[2] ?? "", target: $0[3] ?? "", reason: $0[4] ?? "") }
     }
 }
 
@@ -175,7 +171,12 @@ struct CoursePolicies: Sendable {
 struct BalanceReader: Sendable {
     let store: QuotaStore
 
-    func balance(_ student: StudentRef, policy: QuotaPolicy, now: Date) async throws -> QuotaStore.Balance {
-        try await self.store.balance(student, policy: policy, window: policy.period.window(containing: now)).0
+    /// The balances of `students` who have a policy, by student id, in one round trip.
+    func balances(course: String, students: [String], policies: CoursePolicies, now: Date) async throws -> [String: QuotaStore.Balance] {
+        let asked = students.compactMap { student in
+            policies.policy(for: student).map { (student: StudentRef(course: course, student: student), policy: $0, window: $0.period.window(containing: now)) }
+        }
+        let found = try await self.store.balances(asked)
+        return Dictionary(uniqueKeysWithValues: zip(asked.map(\.student.student), found))
     }
 }

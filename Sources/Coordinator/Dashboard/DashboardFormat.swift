@@ -36,13 +36,10 @@ enum DashboardFormat {
         return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
     }
 
-    /// A timestamp as Postgres writes `timestamptz` text in UTC (`2026-11-23 14:05:01.123+00`).
-    static func date(postgres text: String?) -> Date? {
-        guard let text, text.count >= 19 else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.date(from: String(text.prefix(19)))
+    /// A time Postgres gave as `extract(epoch FROM …)`: seconds since 1970, with a fraction.
+    static func date(epoch text: String?) -> Date? {
+        guard let text, let seconds = Double(text) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
     }
 
     private static func oneDecimal(_ value: Double) -> String {

@@ -61,17 +61,14 @@ extension StudentOverview {
                 let parts = pair.split(separator: ":")
                 return (id: String(parts[0]), state: String(parts.last ?? ""))
             }
-            let policy = try await CoursePolicies.load(course, on: connection).policy(for: student)
-            var balance: QuotaStore.Balance?
-            if let balances, let policy {
-                balance = try await balances.balance(StudentRef(course: course, student: student), policy: policy, now: now)
-            }
+            let policies = try await CoursePolicies.load(course, on: connection)
+            let balance = try await balances?.balances(course: course, students: [student], policies: policies, now: now)[student]
             let days = try await connection.query(
                 "SELECT day::text, \(UsageTotals.sums) FROM daily_usage WHERE course_id = $1 AND student_id = $2 GROUP BY day ORDER BY day",
                 [course, student]
             ).map { CourseOverview.Day(day: $0[0] ?? "", totals: UsageTotals($0, from: 1)) }
             return StudentOverview(
-                course: course, id: student, name: row[0] ?? "", email: row[1] ?? "", group: row[2], keys: keys, policy: policy,
+                course: course, id: student, name: row[0] ?? "", email: row[1] ?? "", group: row[2], keys: keys, policy: policies.policy(for: student),
                 balance: balance, days: days,
                 sessions: try await Self.sessions(course: course, student: student, now: now, on: connection),
                 requests: try await Self.requests(course: course, student: student, on: connection)
@@ -85,7 +82,7 @@ extension StudentOverview {
         let since = String(Int64(now.timeIntervalSince1970) - 30 * 86_400)
         var sessions = try await connection.query(
             """
-            SELECT claude_code_session_id, count(*), min(received_at)::text, max(received_at)::text, sum(output_tokens)
+            SELECT claude_code_session_id, count(*), extract(epoch FROM min(received_at)), extract(epoch FROM max(received_at)), sum(output_tokens)
             FROM requests WHERE course_id = $1 AND student_id = $2 AND received_at > to_timestamp($3::bigint)
                 AND claude_code_session_id IS NOT NULL AND path LIKE '/v1/messages%' AND path NOT LIKE '/v1/messages/count_tokens%'
             GROUP BY claude_code_session_id ORDER BY max(received_at) DESC LIMIT \(Self.sessionCount)
@@ -93,8 +90,8 @@ extension StudentOverview {
             [course, student, since]
         ).map {
             Session(
-                id: $0[0] ?? "", requests: Int64($0[1] ?? "") ?? 0, started: DashboardFormat.date(postgres: $0[2]),
-                last: DashboardFormat.date(postgres: $0[3]), output: Int64($0[4] ?? "") ?? 0
+                id: $0[0] ?? "", requests: Int64($0[1] ?? "") ?? 0, started: DashboardFormat.date(epoch: $0[2]),
+                last: DashboardFormat.date(epoch: $0[3]), output: Int64($0[4] ?? "") ?? 0
             )
         }
         guard let earliest = sessions.compactMap(\.started).min() else { return sessions }
@@ -117,14 +114,14 @@ extension StudentOverview {
     static func requests(course: String, student: String, on connection: PostgresConnection) async throws -> [Request] {
         try await connection.query(
             """
-            SELECT id, received_at::text, coalesce(model, ''), status, \(Self.contextSQL), output_tokens, coalesce(charge, 0), cost_pico_usd,
+            SELECT id, extract(epoch FROM received_at), coalesce(model, ''), status, \(Self.contextSQL), output_tokens, coalesce(charge, 0), cost_pico_usd,
                 estimated, claude_code_session_id
             FROM requests WHERE course_id = $1 AND student_id = $2 ORDER BY received_at DESC LIMIT \(Self.requestCount)
             """,
             [course, student]
         ).map {
             Request(
-                id: $0[0] ?? "", at: DashboardFormat.date(postgres: $0[1]), model: $0[2] ?? "", status: Int($0[3] ?? "") ?? 0,
+                id: $0[0] ?? "", at: DashboardFormat.date(epoch: $0[1]), model: $0[2] ?? "", status: Int($0[3] ?? "") ?? 0,
                 context: Int64($0[4] ?? "") ?? 0, output: Int64($0[5] ?? "") ?? 0, charged: Int64($0[6] ?? "") ?? 0,
                 costPicoUSD: Int64($0[7] ?? "") ?? 0, estimated: $0[8] == "t", session: $0[9]
             )

@@ -39,15 +39,8 @@ struct UniversityPage {
                             try await connection.query("SELECT id FROM students WHERE course_id = $1", [course.id]).compactMap { $0[0] }
                         )
                     }
-                    var used: Int64 = 0
-                    var total: Int64 = 0
-                    for student in students {
-                        guard let policy = policies.policy(for: student) else { continue }
-                        let balance = try await balances.balance(StudentRef(course: course.id, student: student), policy: policy, now: now)
-                        used += balance.used
-                        total += balance.total
-                    }
-                    return (index, used, total, policies.course?.unit.kind ?? .tokens)
+                    let found = try await balances.balances(course: course.id, students: students, policies: policies, now: now).values
+                    return (index, found.reduce(0) { $0 + $1.used }, found.reduce(0) { $0 + $1.total }, policies.course?.unit.kind ?? .tokens)
                 }
             }
             for try await (index, used, total, unit) in group {
