@@ -50,6 +50,7 @@ func buildEdge(
         authenticator: authenticator,
         leakGuard: LeakGuard(directory: Directory(pool: redis), reported: ReportedSecrets(pool: redis)),
         gate: QuotaGate(store: store, emergency: emergency, now: now, leaseSeconds: configuration.leaseSeconds),
+        throttle: KeyThrottle(limits: configuration.keyLimits),
         proxy: proxy
     )
     let me = MeRoute(authenticator: authenticator, store: store, now: now)
@@ -57,7 +58,9 @@ func buildEdge(
     if let records { services.append(records) }
     return Application(
         router: buildEdgeRouter(forwarding: forwarding, me: me, metrics: metrics),
-        server: .http1(configuration: HTTP1Channel.Configuration(additionalChannelHandlers: [FlushCoalescingHandler()])),
+        server: .http1(configuration: HTTP1Channel.Configuration(
+            additionalChannelHandlers: [FlushCoalescingHandler()], idleTimeout: configuration.idleTimeout
+        )),
         configuration: configuration.application,
         services: services,
         onServerRunning: onServerRunning,

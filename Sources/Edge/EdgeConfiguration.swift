@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Shared
 
 /// Edge settings, read once at start. Keys (environment variable in brackets):
@@ -15,6 +16,12 @@ import Shared
 /// - `coordinator.url` (string, optional) [COORDINATOR_URL]: where the spool is shipped; needs `spool.path`
 /// - `coordinator.ingestToken` (string, required with `coordinator.url`) [COORDINATOR_INGEST_TOKEN]
 /// - `quota.leaseSeconds` (int, default 900) [QUOTA_LEASE_SECONDS]: a lease's life; streams renew theirs
+/// - `http.idleTimeoutSeconds` (double, default 75) [HTTP_IDLE_TIMEOUT_SECONDS]: a connection that has sent
+///   nothing for this long while no answer is being written is closed (slow or abandoned clients); an answer
+///   being streamed is never cut. Longer than a load balancer's own keep-alive (60 s is common), so the
+///   balancer closes first
+/// - `limits.perKeyConcurrency` (int, default 32; 0 = none) and `limits.perKeyRequestsPerMinute` (int,
+///   default 600; 0 = none) [LIMITS_PER_KEY_CONCURRENCY, LIMITS_PER_KEY_REQUESTS_PER_MINUTE]: on this edge, per key
 /// - the `upstream.*` keys of `UpstreamConfiguration`
 struct EdgeConfiguration: Sendable {
     var host: String
@@ -25,6 +32,8 @@ struct EdgeConfiguration: Sendable {
     var spool: LogSpool.Configuration?
     var shipper: SpoolShipper?
     var leaseSeconds: Int64
+    var idleTimeout: TimeAmount
+    var keyLimits: KeyThrottle.Limits
     var upstream: UpstreamConfiguration
 
     init(reader: ConfigReader, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -46,6 +55,11 @@ struct EdgeConfiguration: Sendable {
             self.shipper = SpoolShipper(ingestURL: coordinator.trimmingSuffix("/") + "/v1/ingest", token: token)
         }
         self.leaseSeconds = Int64(max(reader.int(forKey: "quota.leaseSeconds", default: 900), 3))
+        self.idleTimeout = TimeAmount.milliseconds(Int64(max(reader.double(forKey: "http.idleTimeoutSeconds", default: 75), 0.1) * 1000))
+        self.keyLimits = KeyThrottle.Limits(
+            concurrency: max(reader.int(forKey: "limits.perKeyConcurrency", default: 32), 0),
+            requestsPerMinute: max(reader.int(forKey: "limits.perKeyRequestsPerMinute", default: 600), 0)
+        )
         self.upstream = try UpstreamConfiguration(reader: reader, environment: environment)
     }
 

@@ -110,12 +110,13 @@ def goosey(*args, timeout=60, redis_url=REDIS_URL):
 
 class Stack:
     def __init__(self, tmp: Path, coordinator: bool = False, webhook: str = None, redis_url: str = REDIS_URL,
-                 leader: bool = False, edge_config: str = ""):
+                 leader: bool = False, edge_config: str = "", edge_env: dict = None):
         """`leader`: the coordinator also gets the edges' Redis, so it leads (reconciles, rebuilds Redis)."""
         self.tmp = tmp
         self.redis_url = redis_url
         self.leader = leader
         self.edge_config = edge_config
+        self.edge_env = edge_env or {}
         self.upstream_key = "sk-ant-api03-" + secrets.token_urlsafe(70)[:93] + "AA"
         self.course = "E2E-" + secrets.token_hex(4)
         self.student_key = seed(self.course, "student-1", "100M", redis_url=redis_url)
@@ -162,6 +163,7 @@ class Stack:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
         env["ANTHROPIC_API_KEY"] = self.upstream_key
         env["COORDINATOR_INGEST_TOKEN"] = self.ingest_token
+        env.update(self.edge_env)
         self.processes["edge"] = subprocess.Popen(
             [str(BIN_DIR / "goosey-edge"), "--config", str(config)],
             env=env, stdout=self.edge_log, stderr=subprocess.STDOUT)

@@ -122,6 +122,20 @@ extension AnthropicError {
             + "Please try again in a moment."
     )
 
+    /// The key is over this edge's per-key limits: a rate limit the client retries after `retry-after`.
+    static func throttled(_ refusal: KeyThrottle.Refusal) -> Self {
+        let (message, wait) = switch refusal {
+        case .tooManyInFlight(let limit):
+            ("This key already has \(limit) requests in progress, the most Goosey runs at once for one key. Wait for some to finish.", 1)
+        case .tooFast(let limit, let retryAfter):
+            ("This key is sending requests faster than Goosey allows (\(limit) a minute). Slow down and try again shortly.", retryAfter)
+        }
+        return Self(
+            status: .tooManyRequests, type: "rate_limit_error", message: message,
+            extraHeaders: [HTTPField.Name("retry-after")!: String(wait), HTTPField.Name("x-should-retry")!: "true"]
+        )
+    }
+
     static func invalidJSON(_ reason: String) -> Self {
         Self(status: .badRequest, type: "invalid_request_error", message: "The request body is not valid JSON: \(reason).")
     }

@@ -10,6 +10,7 @@ struct ForwardingRoute: Sendable {
     let authenticator: StudentAuthenticator
     let leakGuard: LeakGuard
     let gate: QuotaGate
+    let throttle: KeyThrottle
     let proxy: UpstreamProxy
 
     /// - Parameter spendsAllowance: true for inference, which holds allowance; `count_tokens` and the
@@ -19,6 +20,12 @@ struct ForwardingRoute: Sendable {
         var logger = context.logger
         let student = try await self.authenticator.authenticate(request.headers, logger: logger)
         logger[metadataKey: "goosey.key.id"] = "\(student.keyID)"
+        let slot: KeyThrottle.Slot?
+        do {
+            slot = try self.throttle.admit(student.keyID)
+        } catch {
+            throw AnthropicError.throttled(error)
+        }
         let body = try await Self.collectBody(request)
         if checksJSON, let failure = body.withUnsafeReadableBytes({ JSONValidator.validate($0) }) {
             throw AnthropicError.invalidJSON(failure.description)
@@ -34,7 +41,8 @@ struct ForwardingRoute: Sendable {
             requestBody: checksJSON ? body : nil,
             receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
             started: started,
-            executor: context.executor
+            executor: context.executor,
+            slot: slot
         )
         if checksJSON { try await self.guardAgainstLeaks(body, student: student, exchange: &exchange, logger: logger) }
         if spendsAllowance {

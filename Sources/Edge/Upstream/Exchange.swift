@@ -23,6 +23,8 @@ struct Exchange: Sendable {
     var extraHeaders: HTTPFields = [:]
     /// Where the answer is relayed: the client connection's event loop.
     var executor: EventLoopExecutor
+    /// This request's place among its key's requests in flight, given back when the last copy goes.
+    var slot: KeyThrottle.Slot?
 }
 
 /// What the edge learns while the answer streams back. Updated on every chunk, so it stays a
