@@ -145,6 +145,50 @@ struct AdminAPITests {
         }
     }
 
+    @Test func aRevokedAdminTokenStopsWorkingAtOnce() async throws {
+        try await self.withAPI { api in
+            #expect(try await api.call(.get, "/admin/v1/tokens", token: api.staff).0 == .forbidden)
+            let listed = try await api.call(.get, "/admin/v1/tokens", token: api.admin).1["tokens"] as? [[String: Any]]
+            let tutor = try #require(listed?.last { $0["name"] as? String == "tutor" }?["id"] as? Int64)
+            #expect(listed?.allSatisfy { $0["token"] == nil } == true, "tokens are listed without the token")
+            #expect(try await api.call(.post, "/admin/v1/tokens/\(tutor)/revoke", token: api.admin, "{}").0 == .badRequest, "a reason is required")
+            #expect(try await api.call(.post, "/admin/v1/tokens/\(tutor)/revoke", token: api.admin, #"{"reason": "left the course"}"#).0 == .ok)
+            #expect(try await api.call(.get, "/admin/v1/courses", token: api.staff).0 == .unauthorized)
+            #expect(try await api.call(.post, "/admin/v1/tokens/\(tutor)/revoke", token: api.admin, #"{"reason": "again"}"#).0 == .conflict)
+            #expect(try await api.call(.post, "/admin/v1/tokens/999999999/revoke", token: api.admin, #"{"reason": "x"}"#).0 == .notFound)
+            let audit = try await api.connection.query("SELECT actor, reason FROM audit_events WHERE action = 'admin_token.revoked' AND target = $1", ["admin_token:\(tutor)"])
+            #expect(audit.map { [$0[0], $0[1]] } == [["admin:uni-admin", "left the course"]])
+        }
+    }
+
+    @Test func aKeyPastedFromAnotherCourseIsLeftToThatCoursesStaff() async throws {
+        try await self.withAPI { api in
+            let other = api.course + "-Y"
+            _ = try await api.call(.put, "/admin/v1/courses/\(other)", token: api.admin, #"{"reason": "second course"}"#)
+            let theirs = try await api.call(.post, "/admin/v1/courses/\(other)/students/y1/keys", token: api.admin, #"{"reason": "enrolled"}"#).1
+            let ours = try await api.call(.post, "/admin/v1/courses/\(api.course)/students/s8/keys", token: api.staff, #"{"reason": "enrolled"}"#).1
+            let theirKey = try #require(VirtualKey(parsing: theirs["key"] as? String ?? ""))
+            let ourKey = try #require(VirtualKey(parsing: ours["key"] as? String ?? ""))
+            try await api.directory.setKeyState(sha256Hex: theirKey.sha256Hex, .suspended)
+            try await api.directory.setKeyState(sha256Hex: ourKey.sha256Hex, .suspended)
+            var record = IncidentTests.leakingRecord("leak-cross")
+            record.course = api.course
+            record.leaks![0].suspendedKeys = [ourKey.sha256Hex, theirKey.sha256Hex]
+            record.leaks![0].owner = StudentRef(course: other, student: "y1")
+            _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([record])), into: api.connection)
+            let incident = try #require(try await api.connection.query("SELECT id FROM incidents WHERE request_id = 'leak-cross'").first?[0])
+
+            let resolved = try await api.call(
+                .post, "/admin/v1/courses/\(api.course)/incidents/\(incident)/resolve", token: api.staff, #"{"note": "told them", "keys": "reinstate"}"#
+            )
+            #expect(resolved.0 == .ok)
+            #expect(try await api.directory.key(sha256Hex: ourKey.sha256Hex)?.state == .active)
+            #expect(try await api.directory.key(sha256Hex: theirKey.sha256Hex)?.state == .suspended, "another course's key is its staff's to reinstate")
+            let seen = try await api.call(.get, "/admin/v1/courses/\(other)/incidents?all=true", token: api.admin).1["incidents"] as? [Any]
+            #expect(seen?.count == 1, "the key's own course sees the incident")
+        }
+    }
+
     @Test func aGrantRaisesTheStudentsBalanceForThisPeriodAndIsLedgered() async throws {
         try await self.withAPI { api in
             _ = try await api.call(.put, "/admin/v1/courses/\(api.course)/policy", token: api.staff, #"{"policy": \#(Self.policy), "reason": "term"}"#)
@@ -296,7 +340,7 @@ struct AdminAPITests {
             #expect(status == .ok && document["openapi"] as? String == "3.1.0")
             let paths = (document["paths"] as? [String: Any])?.keys.sorted()
             #expect(paths?.contains("/admin/v1/courses/{course}/keys/{keyID}/{action}") == true)
-            #expect(paths?.count == 16)
+            #expect(paths?.count == 17)
         }
     }
 }

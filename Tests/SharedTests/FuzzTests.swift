@@ -50,7 +50,7 @@ struct FuzzTests {
             #expect(valid.prefix(cut).withUnsafeBytes { JSONValidator.validate($0) } != nil, "a body cut at \(cut) passed")
             let mangled = Self.mangle(Array(valid), using: &random)
             _ = mangled.withUnsafeBytes { JSONValidator.validate($0) }
-            let deep = Int.random(in: 500...50_000, using: &random)
+            let deep = Int.random(in: (JSONValidator.defaultMaxDepth + 1)...50_000, using: &random)
             let nested = Array(repeating: UInt8(ascii: "["), count: deep) + Array(repeating: UInt8(ascii: "]"), count: deep)
             #expect(nested.withUnsafeBytes { JSONValidator.validate($0) } != nil, "nesting past the limit is refused, not recursed")
         }

@@ -154,3 +154,14 @@ def test_one_keys_runaway_loop_is_limited_and_others_are_not(edge):
     assert 5 <= len(answers) <= 12, "the burst is a tenth of a minute's allowance (6 of 60), plus what refilled meanwhile"
     assert "60 a minute" in too_fast.value.message
     still_serves(edge)
+
+
+def test_a_model_id_cannot_walk_to_other_endpoints_of_the_account(edge):
+    key = fresh_key(edge, "walker")
+
+    def get(path):
+        return send(edge, b"GET " + path.encode() + b" HTTP/1.1\r\nHost: edge\r\nanthropic-version: 2023-06-01\r\nx-api-key: " + key.encode() + b"\r\n\r\n", timeout=15)
+    for path in ["/v1/models/..%2F..%2Fv1%2Ffiles", "/v1/models/%2e%2e", "/v1/models/..", "/v1/models/.hidden"]:
+        answer = get(path)
+        assert status_of(answer) == 404 and error_type(answer) == "not_found_error", (path, answer[:300])
+    assert status_of(get("/v1/models/claude-sonnet-4-6")) == 200

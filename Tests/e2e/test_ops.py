@@ -102,6 +102,9 @@ def test_scaling_up_and_down_under_load_loses_nothing(cluster):
     assert load.failures == [], load.failures[:5]
     status = ops("status").stdout
     assert status.count("edge-") == 2 and "DOWN" not in status
+    metrics = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    metrics.request("GET", "/metrics")
+    assert metrics.getresponse().status == 404, "students cannot read the edges' metrics: Prometheus scrapes each edge itself"
     postgres_url = f"postgres://goosey@127.0.0.1:{PORTS + 4}/goosey_test"
 
     def stored():
@@ -111,3 +114,4 @@ def test_scaling_up_and_down_under_load_loses_nothing(cluster):
         return int(result.stdout.strip() or 0) if result.returncode == 0 else -1
     wait_until(lambda: stored() >= load.ok, timeout=60, what="every request's record in Postgres, the drained edges' too")
     assert stored() == load.ok + 0, "nothing stored twice"
+

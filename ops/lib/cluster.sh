@@ -163,6 +163,8 @@ defaults
 
 frontend goosey
     bind 127.0.0.1:$port
+    # Students reach the API through here; the edges' metrics are for Prometheus, which scrapes each edge.
+    http-request deny deny_status 404 if { path_beg /metrics }
     default_backend edges
 
 backend edges

@@ -39,7 +39,7 @@ extension AdminAPI {
         let all = request.uri.queryParameters.get("all") == "true"
         let rows = try await self.pool.withConnection { connection in
             try await connection.query(
-                LeakAlert.selectSQL + " WHERE i.course_id = $1 AND ($2::boolean OR i.resolved_at IS NULL) ORDER BY i.id",
+                LeakAlert.selectSQL + " WHERE (i.course_id = $1 OR i.owner_course_id = $1) AND ($2::boolean OR i.resolved_at IS NULL) ORDER BY i.id",
                 [course, all ? "t" : "f"]
             )
         }
@@ -79,7 +79,10 @@ extension AdminAPI {
         let ledger = keys == .keep ? nil : KeyLedger(directory: try self.requireDirectory())
         do {
             let issued = try await self.pool.withConnection { connection in
-                try await IncidentResolution(ledger: ledger).resolve(number, course: course, note: note, keys: keys, actor: principal.actor, on: connection)
+                try await IncidentResolution(ledger: ledger).resolve(
+                    number, course: course, note: note, keys: keys, actor: principal.actor,
+                    mayChange: { principal.role == .admin || ($0 != "" && principal.mayAccess(course: $0)) }, on: connection
+                )
             }
             let newKeys = issued.map { ResolvedIncident.NewKey(student: $0.0.student, keyID: $0.1.keyID, key: $0.1.secretText) }
             return try AdminJSON.response(ResolvedIncident(id: number, keys: keys, newKeys: newKeys))

@@ -17,6 +17,8 @@ struct AdminAPI: Sendable {
         let admin = router.group("admin/v1").add(middleware: AdminErrorMiddleware())
         admin.get("courses") { request, _ in try await self.courses(request) }
         admin.post("tokens") { request, _ in try await self.createToken(request) }
+        admin.get("tokens") { request, _ in try await self.tokens(request) }
+        admin.post("tokens/:id/revoke") { request, context in try await self.revokeToken(request, id: context.parameters.require("id")) }
         admin.put("courses/:course") { request, context in try await self.saveCourse(request, context.parameters.require("course")) }
         admin.get("courses/:course/policy") { request, context in try await self.policy(request, context.parameters.require("course")) }
         admin.put("courses/:course/policy") { request, context in try await self.setPolicy(request, context.parameters.require("course")) }

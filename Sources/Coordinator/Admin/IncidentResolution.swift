@@ -19,23 +19,31 @@ struct IncidentResolution {
 
     let ledger: KeyLedger?
 
-    /// - Parameter course: when set, only an incident of this course may be resolved.
+    /// - Parameters:
+    ///   - course: when set, only an incident of this course may be resolved.
+    ///   - mayChange: whether the caller may act on keys of a course. A student can paste a key from another
+    ///     course: its staff decide about that key, so it stays suspended here unless the caller may act there.
     /// - Returns: the new keys, when rotating, to show once.
     func resolve(
-        _ id: Int64, course: String?, note: String, keys: Keys, actor: String, on connection: PostgresConnection
+        _ id: Int64, course: String?, note: String, keys: Keys, actor: String, mayChange: (String) -> Bool = { _ in true },
+        on connection: PostgresConnection
     ) async throws -> [(StudentRef, VirtualKey)] {
         try await connection.withTransaction { connection in
             let rows = try await connection.query(
-                "SELECT resolved_at IS NOT NULL, array_to_string(suspended_keys, ','), course_id FROM incidents WHERE id = $1 FOR UPDATE",
+                "SELECT resolved_at IS NOT NULL, array_to_string(suspended_keys, ','), course_id, owner_course_id FROM incidents WHERE id = $1 FOR UPDATE",
                 [String(id)]
             )
-            guard let row = rows.first, course == nil || row[2] == course else { throw Failure.noSuchIncident }
+            // The course of the student who pasted the key, or of the student whose key it was.
+            guard let row = rows.first, course == nil || row[2] == course || row[3] == course else { throw Failure.noSuchIncident }
             guard row[0] == "f" else { throw Failure.alreadyResolved }
             let hashes = (row[1] ?? "").split(separator: ",").map(String.init)
             var issued: [(StudentRef, VirtualKey)] = []
             if keys != .keep {
                 guard let ledger = self.ledger else { throw Failure.noDirectory }
-                for hash in hashes {
+                let courses = Dictionary(uniqueKeysWithValues: try await connection.query(
+                    "SELECT sha256, course_id FROM keys WHERE sha256 = ANY($1::text[])", [RecordStore.arrayLiteral(hashes)]
+                ).compactMap { row in row[0].flatMap { hash in row[1].map { (hash, $0) } } })
+                for hash in hashes where courses[hash].map(mayChange) ?? mayChange("") {
                     do {
                         let owner = try await ledger.set(hash, to: keys == .rotate ? .revoked : .active, actor: actor, reason: note, on: connection)
                         if keys == .rotate { issued.append((owner, try await ledger.issue(for: owner, actor: actor, reason: note, on: connection))) }

@@ -91,14 +91,23 @@ extension RecordBatch {
             record.removeLast()
         }
         let recordJSON = recordEnd == bytes.count ? bytes : Array(record) + [UInt8(ascii: "}")]
+        let decoded = try decoder.decode(RequestRecord.self, from: Data(recordJSON))
+        guard Self.isPlausible(decoded) else { throw IngestError.badLine(0) }
         var shipped = ShippedRecord(
-            record: try decoder.decode(RequestRecord.self, from: Data(recordJSON)),
+            record: decoded,
             requestBody: requestBody,
             response: response
         )
         shipped.requestSkeleton = skeleton
         shipped.providedBlocks = provided
         return shipped
+    }
+
+    /// No negative counts or charges: a forged record must not give allowance back when balances are rebuilt.
+    static func isPlausible(_ record: RequestRecord) -> Bool {
+        let usage = record.usage
+        return [usage.inputTokens, usage.cacheCreation5mTokens, usage.cacheCreation1hTokens, usage.cacheReadTokens, usage.outputTokens,
+                record.costPicoUSD, record.charge ?? 0].allSatisfy { $0 >= 0 } && (100...599).contains(record.status)
     }
 
     /// The members of the `blocks` object, each checked against the digest it is filed under.

@@ -32,7 +32,33 @@ struct CoursesCommand: AsyncParsableCommand {
 }
 
 struct TokensCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokens", abstract: "Create admin tokens (university admins).", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(
+        commandName: "tokens", abstract: "Create, list and revoke admin tokens (university admins).", subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every admin token: id, name, role, courses, revoked or not.")
+        @OptionGroup var options: StaffOptions
+        func run() async throws {
+            let answer = try await self.options.client().get("/admin/v1/tokens") as? [String: Any] ?? [:]
+            print("ID\tNAME\tROLE\tCOURSES\tCREATED\tREVOKED")
+            for token in answer["tokens"] as? [[String: Any]] ?? [] {
+                let courses = (token["courses"] as? [String] ?? []).joined(separator: ",")
+                print("\(token["id"] ?? "")\t\(token["name"] ?? "")\t\(token["role"] ?? "")\t\(courses)\t\(token["createdAt"] ?? "")\t\(token["revokedAt"] as? String ?? "-")")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token for good (it and its dashboard sessions stop working at once).")
+        @OptionGroup var options: StaffOptions
+        @Argument(help: "The token's id (goosey tokens list).") var id: Int64
+        @Option(help: "Why (kept in the audit log).") var reason: String
+        func run() async throws {
+            _ = try await self.options.client().post("/admin/v1/tokens/\(self.id)/revoke", ["reason": self.reason])
+            print("admin token \(self.id) revoked")
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token and print it once.")

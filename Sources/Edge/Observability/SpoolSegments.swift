@@ -17,6 +17,8 @@ struct SpoolSegments: Sendable {
     /// - Returns: the next sequence number to use.
     func prepare() throws -> Int {
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // A directory made by someone else keeps its mode unless told: only the edge reads the records.
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: self.directory)
         var highest = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: self.directory) {
             guard let sequence = Self.sequence(of: name) else { continue }
@@ -36,7 +38,7 @@ struct SpoolSegments: Sendable {
             .map { name in
                 let path = self.directory + "/" + name
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-                return (path, size ?? 0)
+                return (path, size)
             }
     }
 

@@ -18,7 +18,10 @@ func buildEdgeRouter(forwarding: ForwardingRoute, me: MeRoute, metrics: Promethe
         try await withTaskExecutorPreference(context.executor) { try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false) }
     }
     router.get("/v1/models/{id}") { request, context in
-        try await withTaskExecutorPreference(context.executor) { try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false) }
+        // The path goes upstream with the real key: a model id that is not plainly one (`..`, `%2e%2e`) could
+        // reach other endpoints of the university's account.
+        guard ModelID.isPlain(request.uri.path.dropFirst("/v1/models/".count)) else { throw AnthropicError.notFound(request.method, request.uri.path) }
+        return try await withTaskExecutorPreference(context.executor) { try await forwarding.handle(request, context: context, checksJSON: false, spendsAllowance: false) }
     }
     router.get("/v1/goosey/me") { request, context in
         try await me.handle(request, context: context)
@@ -34,6 +37,21 @@ func buildEdgeRouter(forwarding: ForwardingRoute, me: MeRoute, metrics: Promethe
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
     return router
+}
+
+enum ModelID {
+    /// Letters, digits, `.`, `_` and `-`, starting with a letter or digit (`claude-sonnet-4-6`, `claude-3-5-haiku-20241022`).
+    static func isPlain(_ id: Substring) -> Bool {
+        guard let first = id.utf8.first, first.isASCIIAlphanumeric, id.utf8.count <= 128 else { return false }
+        return id.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+}
+
+extension UInt8 {
+    fileprivate var isASCIIAlphanumeric: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self)
+    }
 }
 
 /// Counts requests by route and status class.
