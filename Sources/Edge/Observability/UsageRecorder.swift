@@ -108,11 +108,15 @@ struct UsageRecorder: Sendable {
         )
     }
 
-    /// A response as stored: a model that repeats a secret back must not put it in the log either.
+    /// A response as stored: a model that repeats a secret back must not put it in the log either, whole in
+    /// the bytes or spelled out across a stream's deltas.
     static func redacted(_ response: ByteBuffer) -> ByteBuffer {
-        response.withUnsafeReadableBytes { bytes in
+        let whole = response.withUnsafeReadableBytes { bytes in
             let findings = SecretScanner.standard.scan(bytes)
             return findings.isEmpty ? response : ByteBuffer(bytes: SecretRedaction.redact(bytes, findings: findings))
         }
+        let bytes = Array(whole.readableBytesView)
+        guard bytes.starts(with: Array("event:".utf8)) else { return whole }
+        return StreamedAnswerRedaction.redact(bytes, scanner: .standard).map { ByteBuffer(bytes: $0) } ?? whole
     }
 }
