@@ -14,6 +14,10 @@ struct MockReply: Sendable {
         case errorEvent
         /// Nothing after the last delta (the connection "drops").
         case cut
+        /// Silence after the last delta, the connection left open.
+        case stall
+        /// The connection dropped after the last delta, the response never ended.
+        case reset
     }
 
     var messageID: String
@@ -50,10 +54,15 @@ extension MockReply {
                 .toolUse(id: "toolu_" + idSuffix, name: "Bash", inputPieces: input),
             ]
             self.stopReason = "tool_use"
-        case .errorMidstream, .noFinalUsage:
+        case .errorMidstream, .noFinalUsage, .stall, .reset:
             self.blocks = [.text(deltas: MockText.answer(max(1, choice.deltas / 2)))]
-            self.ending = choice.scenario == .errorMidstream ? .errorEvent : .cut
-        case .text, .slow, .overloaded, .rateLimited:
+            self.ending = switch choice.scenario {
+            case .errorMidstream: .errorEvent
+            case .stall: .stall
+            case .reset: .reset
+            default: .cut
+            }
+        case .text, .slow, .overloaded, .rateLimited, .hang:
             if let toolResult = choice.toolResultText {
                 self.blocks = [.text(deltas: MockText.words(of: "The command printed: " + MockText.clip(toolResult)))]
             } else {

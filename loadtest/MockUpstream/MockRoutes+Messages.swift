@@ -23,6 +23,10 @@ extension MockRoutes {
             return self.send(.overloaded, record: record, context: context)
         case .rateLimited:
             return self.send(.rateLimited, record: record, context: context)
+        case .hang:
+            self.recorder.store(record)
+            try await Task.sleep(for: .seconds(3600))
+            return self.send(.overloaded, record: record, context: context)
         case .errorMidstream where !record.stream:
             // A JSON answer cannot fail half-way; the real API answers the same failure with a 529.
             return self.send(.overloaded, record: record, context: context)

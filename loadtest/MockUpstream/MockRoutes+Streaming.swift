@@ -48,10 +48,18 @@ extension MockRoutes {
                         throw error
                     }
                 }
+                switch reply.ending {
+                case .stall: try await Task.sleep(for: .seconds(3600))
+                case .reset: throw MockStreamReset()
+                default: break
+                }
                 try await writer.finish(nil)
             }
         )
     }
+
+    /// Thrown out of a response body: the server closes the connection without ending the response.
+    struct MockStreamReset: Error {}
 
     static func finished(_ record: MockRecord, script: MockSSEScript, bytes: Int, complete: Bool) -> MockRecord {
         var record = record

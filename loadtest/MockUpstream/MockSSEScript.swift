@@ -27,7 +27,7 @@ struct MockSSEScript: Sendable {
                 "error",
                 "{\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}"
             )
-        case .cut:
+        case .cut, .stall, .reset:
             break
         }
         self.body = events.json.buffer

@@ -21,6 +21,12 @@ public enum MockScenario: String, CaseIterable, Sendable, Codable {
     case noFinalUsage = "no_final_usage"
     /// The text scenario with 50 ms between events unless `x-mock-delay-ms` says otherwise.
     case slow
+    /// Some text, then the stream goes silent and stays open (an upstream that stalls).
+    case stall
+    /// Some text, then the connection is dropped without ending the response (a reset mid-stream).
+    case reset
+    /// Accepts the request and never answers, not even the status line.
+    case hang
 }
 
 /// The scenario chosen for one request, and the per-request knobs.

@@ -50,6 +50,7 @@ struct UpstreamProxy: Sendable {
                 try await withTaskExecutorPreference(exchange.executor) {
                     try await Self.relayBody(
                         response.body,
+                        contentType: contentType,
                         to: &writer,
                         outcome: ExchangeOutcome(status: status, upstreamRequestID: upstreamRequestID, meter: UsageMeter(contentType: contentType)),
                         exchange: exchange,
@@ -65,6 +66,7 @@ struct UpstreamProxy: Sendable {
     /// (and settles) the exchange however it ends.
     private static func relayBody(
         _ body: HTTPClientResponse.Body,
+        contentType: String?,
         to writer: inout any ResponseBodyWriter,
         outcome: ExchangeOutcome,
         exchange: Exchange,
@@ -94,9 +96,18 @@ struct UpstreamProxy: Sendable {
         } catch {
             outcome.markUpstreamFailed()
             logger.warning("upstream stream failed", metadata: ["goosey.error": "\(String(reflecting: type(of: error)))"])
-            throw error
+            // A stream ends as the API ends one that fails: with an error event the client reads and can retry
+            // on, not a cut connection.
+            guard UsageMeter.isEventStream(contentType) else { throw error }
+            try await writer.write(Self.upstreamFailedEvent(for: error))
         }
         try await writer.finish(nil)
+    }
+
+    static func upstreamFailedEvent(for error: any Error) -> ByteBuffer {
+        let stalled = (error as? HTTPClientError) == .readTimeout
+        let message = stalled ? "The Anthropic API stopped sending this answer. Please try again." : "The connection to the Anthropic API broke off mid-answer. Please try again."
+        return ByteBuffer(string: "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"\(message)\"}}\n\n")
     }
 
     /// The answer for a request the upstream never answered (`anthropic-wire.md` §4.5).

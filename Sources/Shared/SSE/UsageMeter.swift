@@ -27,7 +27,7 @@ public struct UsageMeter: Sendable {
         self.requestedTTL = requestedTTL
     }
 
-    static func isEventStream(_ contentType: String?) -> Bool {
+    public static func isEventStream(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
         return mediaType.trimmingSpaces().lowercased() == "text/event-stream"
