@@ -165,3 +165,36 @@ def test_a_model_id_cannot_walk_to_other_endpoints_of_the_account(edge):
         answer = get(path)
         assert status_of(answer) == 404 and error_type(answer) == "not_found_error", (path, answer[:300])
     assert status_of(get("/v1/models/claude-sonnet-4-6")) == 200
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def test_a_slow_reader_gets_its_whole_stream_and_nobody_waits_for_it(edge):
+    """A client that reads a trickle through a 4 KiB receive buffer gets every event, the edge's memory stays
+    flat meanwhile, and everyone else is served."""
+    key = fresh_key(edge, "slow-reader")
+    body = json.dumps({"model": MODEL, "max_tokens": 4096, "stream": True, "messages": [{"role": "user", "content": "a long one"}]}).encode()
+    connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    connection.connect(("127.0.0.1", edge.edge_port))
+    connection.settimeout(30)
+    connection.sendall(post(key, body, b"x-mock-deltas: 5000\r\n"))
+    edge_pid = edge.processes["edge"].pid
+    before = rss_kib(edge_pid)
+    received = b""
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        received += connection.recv(64)
+        time.sleep(0.02)
+    still_serves(edge)
+    grown = rss_kib(edge_pid) - before
+    assert grown < 32 * 1024, f"the edge grew by {grown} KiB while the client read slowly"
+    while b"event: message_stop" not in received[-200:]:
+        chunk = connection.recv(65536)
+        assert chunk, "the stream was cut"
+        received += chunk
+    connection.close()
+    assert b'"output_tokens":5000' in received and len(received) > 400_000
