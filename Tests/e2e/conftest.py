@@ -108,6 +108,28 @@ def goosey(*args, timeout=60, redis_url=REDIS_URL):
     return subprocess.run([str(BIN_DIR / "goosey"), *args], env=env, capture_output=True, text=True, timeout=timeout)
 
 
+# Every upstream key any stack of this run handed its edge, and every log of the run's edges and coordinators:
+# at the end, none of those keys may be in any of those logs or anywhere in Postgres.
+UPSTREAM_KEYS: list = []
+LOGS: list = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def upstream_keys_never_leave_the_edge():
+    yield
+    if not UPSTREAM_KEYS:
+        return
+    for log in LOGS:
+        if log.exists():
+            text = log.read_text(errors="replace")
+            assert not any(key in text for key in UPSTREAM_KEYS), f"an upstream key is in {log}"
+    dump = subprocess.run(["pg_dump", "--data-only", POSTGRES_URL], capture_output=True, text=True, timeout=600)
+    assert dump.returncode == 0, dump.stderr
+    # Bodies are stored as bytea, which pg_dump writes in hex.
+    assert not any(key in dump.stdout or key.encode().hex() in dump.stdout for key in UPSTREAM_KEYS), \
+        "an upstream key is stored in Postgres"
+
+
 class Stack:
     def __init__(self, tmp: Path, coordinator: bool = False, webhook: str = None, redis_url: str = REDIS_URL,
                  leader: bool = False, edge_config: str = "", edge_env: dict = None):
@@ -118,6 +140,8 @@ class Stack:
         self.edge_config = edge_config
         self.edge_env = edge_env or {}
         self.upstream_key = "sk-ant-api03-" + secrets.token_urlsafe(70)[:93] + "AA"
+        UPSTREAM_KEYS.append(self.upstream_key)
+        LOGS.extend([tmp / "edge.log", tmp / "coordinator.log"])
         self.course = "E2E-" + secrets.token_hex(4)
         self.student_key = seed(self.course, "student-1", "100M", redis_url=redis_url)
         self.mock_port = free_port()
