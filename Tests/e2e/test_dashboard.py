@@ -8,6 +8,7 @@ import os
 import secrets
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -118,6 +119,12 @@ def test_pages_show_the_ledger_in_a_real_browser(course_with_traffic, browser, t
     assert browser.url().endswith("/dashboard/login"), "signed-out browsers are sent to sign in"
     assert sign_in(browser, stack, "gooseyadmin_not-a-token") == 401
     assert "not valid" in browser.text(".error")
+    forged_sign_in = urllib.request.Request(stack.coordinator_url + "/dashboard/login", method="POST",
+                                            data=urllib.parse.urlencode({"token": data["tokens"]["convenor"]}).encode())
+    with pytest.raises(urllib.error.HTTPError) as refused_sign_in:
+        urllib.request.urlopen(forged_sign_in, timeout=10)
+    assert refused_sign_in.value.code == 401 and "goosey_session" not in (refused_sign_in.value.headers.get("Set-Cookie") or ""), \
+        "a sign-in posted from elsewhere (no form nonce) opens no session"
 
     assert sign_in(browser, stack, data["tokens"]["convenor"]) == 200
     assert browser.url().endswith(f"/dashboard/courses/{course}"), "staff of one course land on it"

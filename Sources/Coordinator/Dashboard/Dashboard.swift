@@ -80,6 +80,9 @@ struct Dashboard: Sendable {
 
     private func signIn(_ request: Request) async throws -> Response {
         let form = FormFields(try await request.body.collect(upTo: 16 * 1024))
+        guard LoginPage.isFromOurForm(form, headers: request.headers) else {
+            return LoginPage.response(error: "That sign-in did not come from this page. Please sign in here.")
+        }
         guard let token = form["token"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty,
             let id = try await DashboardSession.open(token: token, pool: self.pool)
         else {

@@ -61,10 +61,15 @@ struct DashboardSession: Sendable {
     }
 
     static func cookie(_ headers: HTTPFields) -> String? {
+        Self.cookie(Self.cookieName, in: headers)
+    }
+
+    /// The value of cookie `name`, if it is plain base62 (as every cookie this dashboard sets).
+    static func cookie(_ name: String, in headers: HTTPFields) -> String? {
         for header in headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0] == Self.cookieName, parts[1].allSatisfy({ $0.isLetter || $0.isNumber }) {
+                if parts.count == 2, parts[0] == name, parts[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
                     return String(parts[1])
                 }
             }
