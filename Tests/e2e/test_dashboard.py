@@ -33,59 +33,61 @@ def course_with_traffic(tmp_path):
     redis_cli(8, "FLUSHDB")
     stack = Stack(tmp_path, coordinator=True, redis_url=DASHBOARD_REDIS_URL, leader=True)
     stack.start()
-    course, other = stack.course + "-DASH", stack.course + "-OTHER"
-    tokens = {}
-    for name, role, courses in [("convenor", "staff", [course]), ("other-convenor", "staff", [other]), ("registrar", "admin", [])]:
-        created = goosey("admin-token", "create", "--name", name, "--role", role, *sum((["--course", c] for c in courses), []))
-        assert created.returncode == 0, created.stderr
-        tokens[name] = created.stdout.strip()
-    env = {**os.environ, "GOOSEY_URL": stack.coordinator_url, "GOOSEY_TOKEN": tokens["convenor"], "GOOSEY_COURSE": course,
-           "GOOSEY_EDGE_URL": stack.edge_url}
+    try:
+        course, other = stack.course + "-DASH", stack.course + "-OTHER"
+        tokens = {}
+        for name, role, courses in [("convenor", "staff", [course]), ("other-convenor", "staff", [other]), ("registrar", "admin", [])]:
+            created = goosey("admin-token", "create", "--name", name, "--role", role, *sum((["--course", c] for c in courses), []))
+            assert created.returncode == 0, created.stderr
+            tokens[name] = created.stdout.strip()
+        env = {**os.environ, "GOOSEY_URL": stack.coordinator_url, "GOOSEY_TOKEN": tokens["convenor"], "GOOSEY_COURSE": course,
+               "GOOSEY_EDGE_URL": stack.edge_url}
 
-    def cli(*args):
-        result = subprocess.run([str(BIN_DIR / "goosey"), *args], env=env, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result
+        def cli(*args):
+            result = subprocess.run([str(BIN_DIR / "goosey"), *args], env=env, capture_output=True, text=True, timeout=120)
+            assert result.returncode == 0, result.stdout + result.stderr
+            return result
 
-    cli("quota", "set", "--limit", "2M", "--reset-period", "7d", "--timezone", "Australia/Sydney")
-    cli("quota", "set", "--limit", "60", "--reset-period", "7d", "--timezone", "Australia/Sydney", "--student", "grace")
-    (tmp_path / "roster.csv").write_text(ROSTER)
-    cli("sync", "--source", str(tmp_path / "roster.csv"), "--keys-out", str(tmp_path / "keys.csv"))
-    keys = {row["id"]: row["key"] for row in csv.DictReader(io.StringIO((tmp_path / "keys.csv").read_text()))}
+        cli("quota", "set", "--limit", "2M", "--reset-period", "7d", "--timezone", "Australia/Sydney")
+        cli("quota", "set", "--limit", "60", "--reset-period", "7d", "--timezone", "Australia/Sydney", "--student", "grace")
+        (tmp_path / "roster.csv").write_text(ROSTER)
+        cli("sync", "--source", str(tmp_path / "roster.csv"), "--keys-out", str(tmp_path / "keys.csv"))
+        keys = {row["id"]: row["key"] for row in csv.DictReader(io.StringIO((tmp_path / "keys.csv").read_text()))}
 
-    def client(student, session):
-        return anthropic.Anthropic(base_url=stack.edge_url, api_key=keys[student], max_retries=0,
-                                   default_headers={"X-Claude-Code-Session-Id": session})
+        def client(student, session):
+            return anthropic.Anthropic(base_url=stack.edge_url, api_key=keys[student], max_retries=0,
+                                       default_headers={"X-Claude-Code-Session-Id": session})
 
-    # Ada: one Claude Code session whose context grows turn by turn.
-    messages = []
-    for turn in range(4):
-        messages.append({"role": "user", "content": f"Turn {turn}: " + "explain the borrow checker in depth. " * (40 * (turn + 1))})
-        reply = client("ada", "ada-session-1").messages.create(model=MODEL, max_tokens=256, messages=messages)
-        messages.append({"role": "assistant", "content": reply.content[0].text})
-    client("alan", "alan-session-1").messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "Hello"}])
-    # Grace runs out of her small allowance: a refusal (429) on record.
-    grace_requests = []
+        # Ada: one Claude Code session whose context grows turn by turn.
+        messages = []
+        for turn in range(4):
+            messages.append({"role": "user", "content": f"Turn {turn}: " + "explain the borrow checker in depth. " * (40 * (turn + 1))})
+            reply = client("ada", "ada-session-1").messages.create(model=MODEL, max_tokens=256, messages=messages)
+            messages.append({"role": "assistant", "content": reply.content[0].text})
+        client("alan", "alan-session-1").messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "Hello"}])
+        # Grace runs out of her small allowance: a refusal (429) on record.
+        grace_requests = []
 
-    def ask_grace(question):
-        grace_requests.append(question)
-        return client("grace", "grace-session-1").messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": question}])
+        def ask_grace(question):
+            grace_requests.append(question)
+            return client("grace", "grace-session-1").messages.create(model=MODEL, max_tokens=64, messages=[{"role": "user", "content": question}])
 
-    ask_grace("One question")
-    with pytest.raises(anthropic.RateLimitError):
-        wait_until(lambda: ask_grace("More?") and False, timeout=10, what="grace's refusal")
-    # Edsger pastes an Anthropic key: refused, suspended, an incident.
-    with pytest.raises(anthropic.PermissionDeniedError):
-        client("edsger", "edsger-session-1").messages.create(
-            model=MODEL, max_tokens=16, messages=[{"role": "user", "content": f"why does {FAKE_ANTHROPIC_KEY} not work"}])
-    sent = 4 + 1 + len(grace_requests) + 1
-    wait_until(lambda: postgres("SELECT count(*) FROM requests WHERE course_id = :'p1'", course) == [[str(sent)]], timeout=30,
-               what=f"all {sent} requests in Postgres")
-    wait_until(lambda: postgres("SELECT count(*) FROM incidents WHERE course_id = :'p1'", course) == [["1"]], timeout=30,
-               what="the incident")
-    stack.dashboard = {"course": course, "other": other, "tokens": tokens, "keys": keys}
-    yield stack
-    stack.stop()
+        ask_grace("One question")
+        with pytest.raises(anthropic.RateLimitError):
+            wait_until(lambda: ask_grace("More?") and False, timeout=10, what="grace's refusal")
+        # Edsger pastes an Anthropic key: refused, suspended, an incident.
+        with pytest.raises(anthropic.PermissionDeniedError):
+            client("edsger", "edsger-session-1").messages.create(
+                model=MODEL, max_tokens=16, messages=[{"role": "user", "content": f"why does {FAKE_ANTHROPIC_KEY} not work"}])
+        sent = 4 + 1 + len(grace_requests) + 1
+        wait_until(lambda: postgres("SELECT count(*) FROM requests WHERE course_id = :'p1'", course) == [[str(sent)]], timeout=30,
+                   what=f"all {sent} requests in Postgres")
+        wait_until(lambda: postgres("SELECT count(*) FROM incidents WHERE course_id = :'p1'", course) == [["1"]], timeout=30,
+                   what="the incident")
+        stack.dashboard = {"course": course, "other": other, "tokens": tokens, "keys": keys}
+        yield stack
+    finally:
+        stack.stop()
     redis_cli(8, "FLUSHDB")
 
 
