@@ -160,6 +160,9 @@ defaults
     timeout http-keep-alive 60s
     option redispatch
     retries 2
+    # Stream events go out as they come: without it HAProxy lets the kernel hold a small write back for up
+    # to 200 ms, which a stream's first event and every event before a pause would wait for.
+    option http-no-delay
 
 frontend goosey
     bind 127.0.0.1:$port
