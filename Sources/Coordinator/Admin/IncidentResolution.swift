@@ -40,9 +40,13 @@ struct IncidentResolution {
             var issued: [(StudentRef, VirtualKey)] = []
             if keys != .keep {
                 guard let ledger = self.ledger else { throw Failure.noDirectory }
-                let courses = Dictionary(uniqueKeysWithValues: try await connection.query(
+                var courses = Dictionary(uniqueKeysWithValues: try await connection.query(
                     "SELECT sha256, course_id FROM keys WHERE sha256 = ANY($1::text[])", [RecordStore.arrayLiteral(hashes)]
                 ).compactMap { row in row[0].flatMap { hash in row[1].map { (hash, $0) } } })
+                // A key issued straight into Redis (seeded) is known by its record there.
+                for hash in hashes where courses[hash] == nil {
+                    courses[hash] = try await ledger.directory.key(sha256Hex: hash)?.student.course
+                }
                 for hash in hashes where courses[hash].map(mayChange) ?? mayChange("") {
                     do {
                         let owner = try await ledger.set(hash, to: keys == .rotate ? .revoked : .active, actor: actor, reason: note, on: connection)
