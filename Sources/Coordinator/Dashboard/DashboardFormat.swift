@@ -1,7 +1,7 @@
 import Foundation
 import Shared
 
-/// How the dashboard writes numbers and times: short for reading (`1.2M`, `$3.40`, `2026-11-23 14:05`),
+/// How the dashboard (and the staff command line's tables) write numbers and times: short for reading (`1.2M`, `$3.40`, `2026-11-23 14:05`),
 /// with the exact figure kept beside it in a `data-value` attribute for sorting and checking.
 enum DashboardFormat {
     static func tokens(_ count: Int64) -> String {

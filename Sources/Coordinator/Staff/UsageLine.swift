@@ -76,9 +76,9 @@ struct UsageLine: Encodable {
         if allowance != nil { header.append("SHARE") }
         let rows = lines.map { line in
             var cells = [
-                line.name, line.group ?? "", String(line.requests), String(line.refusals), Self.readable(line.inputTokens),
-                Self.readable(line.cacheWrite5mTokens + line.cacheWrite1hTokens), Self.readable(line.cacheReadTokens),
-                Self.readable(line.outputTokens), QuotaAmount(kind: unit, value: line.charged).description, "$" + Self.cents(line.usd),
+                line.name, line.group ?? "", String(line.requests), String(line.refusals), DashboardFormat.tokens(line.inputTokens),
+                DashboardFormat.tokens(line.cacheWrite5mTokens + line.cacheWrite1hTokens), DashboardFormat.tokens(line.cacheReadTokens),
+                DashboardFormat.tokens(line.outputTokens), QuotaAmount(kind: unit, value: line.charged).description, "$" + Self.cents(line.usd),
             ]
             if let allowance, allowance > 0 { cells.append(String(line.charged * 100 / allowance) + "%") }
             return cells
@@ -91,19 +91,6 @@ struct UsageLine: Encodable {
             }.joined(separator: "  ")
         }
         return ([render(header)] + rows.map(render)).joined(separator: "\n")
-    }
-
-    static func readable(_ count: Int64) -> String {
-        switch count {
-        case ..<1_000: String(count)
-        case ..<1_000_000: Self.oneDecimal(Double(count) / 1_000) + "k"
-        default: Self.oneDecimal(Double(count) / 1_000_000) + "M"
-        }
-    }
-
-    private static func oneDecimal(_ value: Double) -> String {
-        let text = String(format: "%.1f", value)
-        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 
     private static func cents(_ usd: String) -> String {
