@@ -115,8 +115,7 @@ struct UsageRecorder: Sendable {
             let findings = SecretScanner.standard.scan(bytes)
             return findings.isEmpty ? response : ByteBuffer(bytes: SecretRedaction.redact(bytes, findings: findings))
         }
-        let bytes = Array(whole.readableBytesView)
-        guard bytes.starts(with: Array("event:".utf8)) else { return whole }
-        return StreamedAnswerRedaction.redact(bytes, scanner: .standard).map { ByteBuffer(bytes: $0) } ?? whole
+        guard whole.readableBytesView.starts(with: "event:".utf8) else { return whole }
+        return StreamedAnswerRedaction.redact(Array(whole.readableBytesView), scanner: .standard).map { ByteBuffer(bytes: $0) } ?? whole
     }
 }
