@@ -24,7 +24,7 @@ public func buildMockApplication(
 }
 
 /// The mock's routes: `/v1/messages`, `/v1/messages/count_tokens`, `/v1/models`, `HEAD /api/hello`,
-/// `/mock/requests/{requestID}`; anything else is an Anthropic-shaped 404.
+/// `/mock/requests` and `/mock/requests/{requestID}`; anything else is an Anthropic-shaped 404.
 func buildMockRouter(_ configuration: MockConfiguration, recorder: MockRecorder) -> Router<MockRequestContext> {
     let router = Router(context: MockRequestContext.self)
     router.add(middleware: MockHeadersMiddleware(rateLimitHeaders: MockRateLimitHeaders()))

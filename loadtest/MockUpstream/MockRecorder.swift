@@ -18,6 +18,13 @@ public final class MockRecorder: Sendable {
         self.ring.withLock { $0.record(id: requestID) }
     }
 
+    /// Every record kept, oldest first.
+    public var all: [MockRecord] {
+        self.ring.withLock { ring in
+            (0..<ring.slots.count).compactMap { ring.slots[(ring.next + $0) % ring.slots.count] }
+        }
+    }
+
     /// Number of records kept.
     public var count: Int {
         self.ring.withLock { $0.index.count }

@@ -15,16 +15,23 @@ struct MockRoutes: Sendable {
         router.get("/v1/models") { request, context in try self.models(request, context: context) }
         router.get("/v1/models/:modelID") { request, context in try self.model(request, context: context) }
         router.head("/api/hello") { _, _ in Response(status: .ok) }
+        router.get("/mock/requests") { _, _ in try Self.json(self.recorder.all) }
         router.get("/mock/requests/:requestID") { _, context in try self.record(context: context) }
     }
 
-    /// `GET /mock/requests/{requestID}`: the record as JSON, or a 404 envelope.
+    /// `GET /mock/requests/{requestID}`: the record as JSON, or a 404 envelope. `GET /mock/requests`
+    /// lists every record kept, oldest first: what the mock billed, for a test to account for.
     func record(context: MockRequestContext) throws -> Response {
         let requestID = context.parameters.get("requestID") ?? ""
         guard let record = self.recorder.record(id: requestID) else {
             throw MockError.notFound("no record for request id \(requestID)")
         }
-        let data = try JSONEncoder().encode(record)
+        return try Self.json(record)
+    }
+
+    /// `value` as a JSON answer.
+    static func json(_ value: some Encodable) throws -> Response {
+        let data = try JSONEncoder().encode(value)
         return Response(
             status: .ok,
             headers: [.contentType: "application/json"],

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -115,6 +116,20 @@ import Testing
         #expect(recorder.record(id: "b")?.requestID == "b")
         #expect(recorder.record(id: "c")?.requestID == "c")
         #expect(recorder.count == 2)
+        #expect(recorder.all.map(\.requestID) == ["b", "c"], "listed oldest first")
+    }
+
+    @Test func theListingHoldsEveryRecordKept() async throws {
+        try await MockTest.app().test(.router) { client in
+            var ids: [String] = []
+            for _ in 0..<3 {
+                let response = try await client.execute(uri: "/v1/messages", method: .post, headers: MockTest.headers(), body: MockTest.body())
+                ids.append(try #require(response.requestID))
+            }
+            let listing = try await client.execute(uri: "/mock/requests", method: .get)
+            let records = try JSONDecoder().decode([MockRecord].self, from: Data(listing.body.readableBytesView))
+            #expect(records.map(\.requestID) == ids)
+        }
     }
 
     @Test func storingTheSameIDReplacesInPlace() {

@@ -12,7 +12,7 @@ import Synchronization
 /// A segment closes at 1 MB or one second after its first record, so records reach the coordinator
 /// within a few seconds. While the coordinator is away the spool grows up to `maxBytes`; past that,
 /// records are dropped, counted and logged, and the request path never waits. A restarted edge ships
-/// what the spool held.
+/// what the spool held, and the records of the streams it was relaying when it died (`OpenStreamJournal`).
 final class LogSpool: Service, Sendable {
     struct Configuration: Sendable {
         var directory: String
@@ -25,6 +25,7 @@ final class LogSpool: Service, Sendable {
 
     private enum Entry: Sendable {
         case record(RequestRecord, requestBody: ByteBuffer?, response: ByteBuffer?)
+        case opened(RequestRecord)
         case tick
     }
 
@@ -50,8 +51,18 @@ final class LogSpool: Service, Sendable {
         self.continuation.yield(.record(record, requestBody: requestBody, response: response))
     }
 
+    /// Notes that an answer has begun: `record` is what stands for it if this edge dies before `append`.
+    func opened(_ record: RequestRecord) {
+        self.continuation.yield(.opened(record))
+    }
+
     func run() async throws {
         var nextSequence = try self.segments.prepare()
+        var (journal, orphans) = try await OpenStreamJournal.recover(in: self.configuration.directory)
+        if !orphans.isEmpty {
+            self.logger.warning("spooling the records of streams cut when this edge last stopped", metadata: ["goosey.streams": "\(orphans.count)"])
+        }
+        for orphan in orphans { self.append(orphan, requestBody: nil, response: nil) }
         self.spooledBytes.store(try self.segments.totalBytes(), ordering: .relaxed)
         EdgeMetrics.spoolBytes(self.spooledBytes.load(ordering: .relaxed))
         await withDiscardingTaskGroup { group in
@@ -60,7 +71,7 @@ final class LogSpool: Service, Sendable {
                 group.addTask { await shipper.run(self.segments, spooledBytes: self.spooledBytes, logger: self.logger) }
             }
             await withGracefulShutdownHandler {
-                await self.write(startingAt: &nextSequence)
+                await self.write(startingAt: &nextSequence, journal: &journal)
             } onGracefulShutdown: {
                 self.continuation.finish()
             }
@@ -80,40 +91,53 @@ final class LogSpool: Service, Sendable {
         }
     }
 
-    private func write(startingAt nextSequence: inout Int) async {
+    private func write(startingAt nextSequence: inout Int, journal: inout OpenStreamJournal) async {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var current: (sequence: Int, handle: FileHandle, bytes: Int, opened: ContinuousClock.Instant)?
         for await entry in self.stream {
+            if case .opened(let record) = entry {
+                do {
+                    try await journal.opened(record, encoder: encoder)
+                } catch {
+                    self.logger.error("open stream not journaled", metadata: ["goosey.error": "\(error)"])
+                }
+            }
             if case .record(let record, let requestBody, let response) = entry,
                 var line = try? SpoolLine.encode(record, requestBody: requestBody, response: response, encoder: encoder)
             {
                 line.append(0x0A)
-                guard self.spooledBytes.load(ordering: .relaxed) + line.count <= self.configuration.maxBytes else {
+                if self.spooledBytes.load(ordering: .relaxed) + line.count <= self.configuration.maxBytes {
+                    do {
+                        if current == nil {
+                            current = (nextSequence, try self.create(nextSequence), 0, .now)
+                            nextSequence += 1
+                        }
+                        let handle = current!.handle
+                        let (bytes, goodLength) = (line, UInt64(current!.bytes))
+                        try await NIOThreadPool.singleton.runIfActive {
+                            do {
+                                try handle.write(contentsOf: bytes)
+                            } catch {
+                                // A line half written (a full disk) would corrupt the next one: cut it off.
+                                try? handle.truncate(atOffset: goodLength)
+                                throw error
+                            }
+                        }
+                        current!.bytes += line.count
+                        EdgeMetrics.spoolBytes(self.spooledBytes.add(line.count, ordering: .relaxed).newValue)
+                    } catch {
+                        self.logger.error("request record not spooled", metadata: ["goosey.error": "\(error)"])
+                    }
+                } else {
                     EdgeMetrics.spoolDropped()
                     self.logger.error("log spool full, request record dropped", metadata: ["goosey.request.id": "\(record.id)"])
-                    continue
                 }
                 do {
-                    if current == nil {
-                        current = (nextSequence, try self.create(nextSequence), 0, .now)
-                        nextSequence += 1
-                    }
-                    let handle = current!.handle
-                    let (bytes, goodLength) = (line, UInt64(current!.bytes))
-                    try await NIOThreadPool.singleton.runIfActive {
-                        do {
-                            try handle.write(contentsOf: bytes)
-                        } catch {
-                            // A line half written (a full disk) would corrupt the next one: cut it off.
-                            try? handle.truncate(atOffset: goodLength)
-                            throw error
-                        }
-                    }
-                    current!.bytes += line.count
-                    EdgeMetrics.spoolBytes(self.spooledBytes.add(line.count, ordering: .relaxed).newValue)
+                    try await journal.closed(record.id)
                 } catch {
-                    self.logger.error("request record not spooled", metadata: ["goosey.error": "\(error)"])
+                    // At worst a restarted edge spools this stream's record again, which the coordinator stores once.
+                    self.logger.error("spooled stream not crossed out of the journal", metadata: ["goosey.error": "\(error)"])
                 }
             }
             if let open = current, open.bytes >= self.configuration.segmentBytes || open.opened.duration(to: .now) >= self.configuration.segmentAge {

@@ -35,34 +35,51 @@ struct UsageRecorder: Sendable {
             total: exchange.started.duration(to: now)
         )
         self.records?.append(
-            RequestRecord(
-                id: exchange.requestID,
-                upstreamRequestID: outcome.upstreamRequestID,
-                receivedAtMillis: exchange.receivedAtMillis,
-                keyID: exchange.keyID,
-                method: exchange.method,
-                path: exchange.path,
-                status: outcome.status,
-                model: report.model,
-                stopReason: report.stopReason,
-                errorType: report.errorType,
-                usage: usage,
-                costPicoUSD: cost,
-                estimated: report.estimated,
-                clientAborted: outcome.clientAborted,
-                timeToFirstByteMicros: outcome.firstByteAt.map { exchange.started.duration(to: $0).microseconds },
-                totalMicros: exchange.started.duration(to: now).microseconds,
-                claudeCodeSessionID: exchange.claudeCodeSessionID,
-                requestBytes: exchange.requestBytes,
-                responseBytes: outcome.responseBytes,
-                course: exchange.student.course,
-                student: exchange.student.student,
-                edge: self.edgeID,
-                charge: charged,
-                leaks: exchange.leaks
-            ),
+            self.answeredRecord(exchange, outcome: outcome, report: report, cost: cost, charge: charged),
             requestBody: exchange.requestBody,
             response: outcome.responseBytes <= ExchangeOutcome.keptResponseLimit ? Self.redacted(outcome.response) : nil
+        )
+    }
+
+    /// Journals an answer that has begun with the record that stands for it if this edge dies before it ends:
+    /// the usage read so far (the output at the floor estimate) charged at the hold, as the leader charges a
+    /// lease nobody settled.
+    func noteAnswerBegun(_ exchange: Exchange, outcome: ExchangeOutcome) {
+        guard let records = self.records, let admission = exchange.admission else { return }
+        var meter = outcome.meter
+        meter.markAborted()
+        let report = meter.finish()
+        var record = self.answeredRecord(exchange, outcome: outcome, report: report, cost: self.pricing.cost(of: report), charge: admission.hold)
+        record.errorType = "edge_stopped"
+        records.opened(record)
+    }
+
+    private func answeredRecord(_ exchange: Exchange, outcome: ExchangeOutcome, report: UsageReport, cost: Int64, charge: Int64?) -> RequestRecord {
+        RequestRecord(
+            id: exchange.requestID,
+            upstreamRequestID: outcome.upstreamRequestID,
+            receivedAtMillis: exchange.receivedAtMillis,
+            keyID: exchange.keyID,
+            method: exchange.method,
+            path: exchange.path,
+            status: outcome.status,
+            model: report.model,
+            stopReason: report.stopReason,
+            errorType: report.errorType,
+            usage: report.usage,
+            costPicoUSD: cost,
+            estimated: report.estimated,
+            clientAborted: outcome.clientAborted,
+            timeToFirstByteMicros: outcome.firstByteAt.map { exchange.started.duration(to: $0).microseconds },
+            totalMicros: exchange.started.duration(to: .now).microseconds,
+            claudeCodeSessionID: exchange.claudeCodeSessionID,
+            requestBytes: exchange.requestBytes,
+            responseBytes: outcome.responseBytes,
+            course: exchange.student.course,
+            student: exchange.student.student,
+            edge: self.edgeID,
+            charge: charge,
+            leaks: exchange.leaks
         )
     }
 

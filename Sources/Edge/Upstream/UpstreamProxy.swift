@@ -82,7 +82,9 @@ struct UpstreamProxy: Sendable {
         }
         do {
             for try await chunk in body {
+                let first = outcome.firstByteAt == nil
                 outcome.noteChunk(chunk)
+                if first { recorder.noteAnswerBegun(exchange, outcome: outcome) }
                 recorder.renewLeaseIfDue(exchange, outcome: &outcome)
                 do {
                     try await writer.write(chunk)
