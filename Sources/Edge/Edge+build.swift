@@ -23,14 +23,19 @@ func buildEdge(
 ) -> some ApplicationProtocol {
     let clients = UpstreamClients(configuration: configuration.upstream, logger: logger)
     let records = configuration.spool.map { LogSpool($0, shipper: configuration.shipper, logger: logger) }
-    let redis = RedisPool(configuration.redis, logger: logger)
+    let restorationGate = RedisRestorationGate()
+    var redisConfiguration = configuration.redis
+    redisConfiguration.restorationGate = restorationGate
+    let redis = RedisPool(redisConfiguration, logger: logger)
     let store = QuotaStore(pool: redis)
     let emergency = EmergencyAllowance()
     let settler = Settler(store: store, emergency: emergency, logger: logger)
     let cache = DirectoryCache()
     let subscription = SubscriptionState()
     let listener = InvalidationListener(
-        subscriber: RedisSubscriber(endpoint: configuration.redis.endpoint, channels: [DirectoryKeys.invalidations], logger: logger),
+        subscriber: RedisSubscriber(
+            endpoint: configuration.redis.endpoint, channels: [DirectoryKeys.invalidations], restorationGate: restorationGate, logger: logger
+        ),
         cache: cache,
         state: subscription
     )

@@ -57,6 +57,32 @@ struct RedisRebuilderTests {
         #expect(balance.used == 120_000)
         #expect(balance.total == 1_000_000 + 300_000 + 50_000, "allocation, carry from the ledger, grants")
         #expect(try await rebuilder.rebuildIfLost(now: now) == nil, "the marker says Redis is whole")
+
+        // An edge's settle of that request, waiting for Redis to come back, arrives after the rebuild: counted once.
+        let late = try await store.settle(student, policy: policy, window: window, leaseID: "rb-1", charge: 120_000, usage: TokenUsage())
+        #expect(!late.settled)
+        let unrecorded = try await store.settle(student, policy: policy, window: window, leaseID: "rb-unrecorded", charge: 1_000, usage: TokenUsage())
+        #expect(unrecorded.settled)
+        #expect(try await store.balance(student, policy: policy, window: window).0.used == 121_000)
+    }
+
+    @Test func anEdgeKeepsOffARedisThatLostItsDataUntilItIsRebuilt() async throws {
+        let (_, rebuilder, _, _) = try await self.fixture()
+        var endpoint = try RedisEndpoint(url: LeaderTests.redisURL)
+        endpoint.database = 8
+        let gate = RedisRestorationGate()
+        func edgeConnects() async -> Bool {
+            let pool = RedisPool(.init(endpoint: endpoint, restorationGate: gate), logger: Logger(label: "test"))
+            return (try? await pool.withConnection { try await $0.ping() }) != nil
+        }
+        #expect(await edgeConnects(), "a Redis never restored (seeded directly) is used as it is")
+        _ = try #require(try await rebuilder.rebuildIfLost())
+        #expect(await edgeConnects())
+        let admin = RedisPool(.init(endpoint: endpoint), logger: Logger(label: "test"))
+        _ = try await admin.withConnection { try await $0.command(["FLUSHDB"]) }
+        #expect(await !edgeConnects(), "the marker was seen, and is gone: Redis lost its data")
+        _ = try #require(try await rebuilder.rebuildIfLost())
+        #expect(await edgeConnects())
     }
 
     @Test func whatRedisStillHoldsIsNewerAndStays() async throws {

@@ -4,14 +4,16 @@ import Shared
 
 /// Puts back what Redis lost (a restart without persistence, a flush) from Postgres: keys, policies, and each
 /// student's balance for the current period (allocation, carry-over from the ledger, grants, and the charges
-/// of the requests Postgres holds). Redis carries a marker the rebuild sets last; no marker means Redis lost
-/// its data (or never had it), and the leader rebuilds. Nothing Redis still holds is overwritten: it is newer.
+/// of the requests Postgres holds, each marked settled so that a settle still on its way from an edge counts
+/// once). Redis carries a marker the rebuild sets last; no marker means Redis lost its data (or never had it),
+/// and the leader rebuilds. Edges that saw the marker keep off a Redis without it (`RedisRestorationGate`), so
+/// nothing is written between the loss and the rebuild; nothing Redis still holds is overwritten: it is newer.
 struct RedisRebuilder {
     let pool: PostgresPool
     let directory: Directory
     let store: QuotaStore
 
-    static let marker = "goosey:rebuilt"
+    static let marker = DirectoryKeys.restored
 
     struct Restored: Equatable {
         var keys = 0
@@ -74,12 +76,20 @@ struct RedisRebuilder {
                 String(Int64(window.end.timeIntervalSince1970 * 1000)), String(window.index),
             ]
         ).first
+        // The settled set forgets a lease after a day (the settle script's horizon): older ones need no mark.
+        let settled = try await connection.query(
+            """
+            SELECT id FROM requests WHERE course_id = $1 AND student_id = $2 AND charge IS NOT NULL
+                AND received_at >= greatest(to_timestamp($3::bigint / 1000.0), now() - interval '1 day') AND received_at < to_timestamp($4::bigint / 1000.0)
+            """,
+            [student.course, student.student, String(Int64(window.start.timeIntervalSince1970 * 1000)), String(Int64(window.end.timeIntervalSince1970 * 1000))]
+        ).compactMap { $0[0] }
         let carry = row?[2].flatMap { Int64($0) }.map {
             QuotaPolicy.carryIn(previousRemaining: $0, allocation: policy.limit, carryOver: policy.carryOver, overspend: policy.overspend)
         }
         return QuotaStore.RestoredBalance(
             periodIndex: window.index, allocation: policy.limit, carry: carry ?? 0,
-            grants: Int64(row?[1] ?? "") ?? 0, used: Int64(row?[0] ?? "") ?? 0
+            grants: Int64(row?[1] ?? "") ?? 0, used: Int64(row?[0] ?? "") ?? 0, settledLeases: settled
         )
     }
 }

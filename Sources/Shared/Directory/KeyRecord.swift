@@ -27,6 +27,9 @@ public enum DirectoryKeys {
 
     /// Every change to a key or a policy is published here, so edges drop what they cached.
     public static let invalidations = "goosey:invalidate"
+
+    /// Set by the leading coordinator once Redis holds what Postgres knows; missing after Redis lost its data.
+    public static let restored = "goosey:rebuilt"
 }
 
 /// A message on `DirectoryKeys.invalidations`.

@@ -14,11 +14,19 @@ public final class RedisPool: Sendable {
         public var endpoint: RedisEndpoint
         public var connectTimeout: Duration
         public var commandTimeout: Duration
+        /// Edges set one: no connection to a Redis that lost its data until it is restored.
+        public var restorationGate: RedisRestorationGate?
 
-        public init(endpoint: RedisEndpoint, connectTimeout: Duration = .seconds(2), commandTimeout: Duration = .seconds(5)) {
+        public init(
+            endpoint: RedisEndpoint,
+            connectTimeout: Duration = .seconds(2),
+            commandTimeout: Duration = .seconds(5),
+            restorationGate: RedisRestorationGate? = nil
+        ) {
             self.endpoint = endpoint
             self.connectTimeout = connectTimeout
             self.commandTimeout = commandTimeout
+            self.restorationGate = restorationGate
         }
     }
 
@@ -57,12 +65,14 @@ public final class RedisPool: Sendable {
                 return .opening(task)
             case .open, nil:
                 let task = Task { [configuration] in
-                    try await RedisConnection.connect(
+                    let connection = try await RedisConnection.connect(
                         to: configuration.endpoint,
                         connectTimeout: configuration.connectTimeout,
                         commandTimeout: configuration.commandTimeout,
                         on: eventLoop
                     )
+                    try await configuration.restorationGate?.admit(connection)
+                    return connection
                 }
                 slots[key] = .opening(task)
                 return .opening(task)

@@ -16,10 +16,12 @@ public struct RedisSubscriber: Sendable {
 
     public let endpoint: RedisEndpoint
     public let channels: [String]
+    public let restorationGate: RedisRestorationGate?
     public let logger: Logger
 
-    public init(endpoint: RedisEndpoint, channels: [String], logger: Logger) {
+    public init(endpoint: RedisEndpoint, channels: [String], restorationGate: RedisRestorationGate? = nil, logger: Logger) {
         self.endpoint = endpoint
+        self.restorationGate = restorationGate
         self.channels = channels
         self.logger = logger
     }
@@ -30,6 +32,8 @@ public struct RedisSubscriber: Sendable {
         while !Task.isCancelled {
             do {
                 let connection = try await RedisConnection.connect(to: self.endpoint, commandTimeout: .seconds(2))
+                // Subscribed means "drop what you cached": not before Redis holds the keys again.
+                try await self.restorationGate?.admit(connection)
                 try await connection.subscribe(self.channels)
                 backoff = .milliseconds(50)
                 handle(.subscribed)
