@@ -11,9 +11,10 @@ enum SpoolLine {
         var line = try encoder.encode(record)
         guard requestBody != nil || response != nil, line.last == UInt8(ascii: "}") else { return line }
         line.removeLast()
+        line.reserveCapacity(line.count + (requestBody?.readableBytes ?? 0) + (response?.readableBytes ?? 0) * 11 / 10 + 64)
         if let requestBody, requestBody.readableBytes > 0 {
             let bytes = requestBody.readableBytesView
-            if bytes.contains(0x0A) || bytes.contains(0x0D) {
+            if Self.holdsLineBreak(requestBody) {
                 // Line breaks between JSON tokens (a pretty-printed body) would split the line: such a body
                 // goes as a string, `requestText`, which gives back the same bytes.
                 line.append(contentsOf: Array(#","requestText":"#.utf8))
@@ -29,5 +30,13 @@ enum SpoolLine {
         }
         line.append(UInt8(ascii: "}"))
         return line
+    }
+
+    /// Whether `body` holds a CR or LF, with memchr: bodies run to megabytes.
+    static func holdsLineBreak(_ body: ByteBuffer) -> Bool {
+        body.withUnsafeReadableBytes { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0x0A, bytes.count) != nil || memchr(base, 0x0D, bytes.count) != nil
+        }
     }
 }
