@@ -7,6 +7,7 @@ With GOOSEY_FAULT_REPORT set to a file, each scenario appends its figures there 
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -54,6 +55,14 @@ def leading(url):
             return "goosey_coordinator_leading 1" in response.read().decode()
     except OSError:
         return False
+
+
+def refuses(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return False
+    except ConnectionRefusedError:
+        return True
 
 
 def account(cluster, loads, scenario, recovered_in):
@@ -115,6 +124,9 @@ def test_an_edge_killed_with_streams_open(cluster):
         open_streams = wait_until(lambda: (lambda n: n if n > 0 and journaled() == n else None)(in_flight()), timeout=30,
                                   what=f"{victim} to hold streams, each journaled")
         os.kill(cluster.pid_of(victim), signal.SIGKILL)
+        # A dying process's listening socket still completes handshakes until the kernel closes it: a request
+        # sent there then gets HAProxy's 502, which a client retries. New requests wait until it is gone.
+        wait_until(lambda: refuses(PORTS + 102), timeout=30, what=f"{victim}'s port to refuse connections")
         load.resume()
         wait_for_traffic(load, 9, what="traffic through the two edges left")
         restarted = time.monotonic()
