@@ -29,11 +29,12 @@ public struct BodyBlocks: Equatable, Sendable {
     public init(request body: [UInt8]) {
         var cuts: [Range<Int>] = []
         body.withUnsafeBytes { bytes in
-            for member in JSONLayout.members(of: bytes) ?? [] {
+            guard let layout = JSONLayout.members(of: bytes, listingElementsOf: Self.messages) else { return }
+            for member in layout.members {
                 if Self.cutMembers.contains(member.name) {
                     cuts.append(member.value)
                 } else if member.name == Self.messages {
-                    cuts.append(contentsOf: JSONLayout.elements(of: bytes, in: member.value) ?? [member.value])
+                    cuts.append(contentsOf: layout.elements ?? [member.value])
                 }
             }
         }

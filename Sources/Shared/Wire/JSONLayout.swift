@@ -11,6 +11,17 @@ public enum JSONLayout {
 
     /// The top-level members of a JSON object; nil when `bytes` are not one valid JSON object.
     public static func members(of bytes: UnsafeRawBufferPointer) -> [Member]? {
+        Self.members(of: bytes, listingElementsOf: nil)?.members
+    }
+
+    /// The top-level members of a JSON object and, in the same pass, the element ranges of the member named
+    /// `listed` when its value is an array (nil when there is none); nil when `bytes` are not one valid JSON
+    /// object.
+    public static func members(
+        of bytes: UnsafeRawBufferPointer,
+        listingElementsOf listed: ArraySlice<UInt8>?
+    ) -> (members: [Member], elements: [Range<Int>]?)? {
+        var elements: [Range<Int>]?
         var scanner = JSONValidator.Scanner(bytes: bytes, maxDepth: JSONValidator.defaultMaxDepth)
         var members: [Member] = []
         do throws(JSONValidator.Failure) {
@@ -31,7 +42,11 @@ public enum JSONLayout {
                     scanner.index += 1
                     scanner.skipWhitespace()
                     let valueStart = scanner.index
-                    try scanner.value(depth: 1)
+                    if name == listed && scanner.current == UInt8(ascii: "[") {
+                        elements = try Self.elements(scanning: &scanner)
+                    } else {
+                        try scanner.value(depth: 1)
+                    }
                     members.append(Member(start: nameStart - 1, name: name, value: valueStart..<scanner.index))
                     scanner.skipWhitespace()
                     if scanner.current == UInt8(ascii: ",") {
@@ -46,7 +61,7 @@ public enum JSONLayout {
                 }
             }
             scanner.skipWhitespace()
-            return scanner.index == bytes.count ? members : nil
+            return scanner.index == bytes.count ? (members, elements) : nil
         } catch {
             return nil
         }
@@ -56,28 +71,33 @@ public enum JSONLayout {
     public static func elements(of bytes: UnsafeRawBufferPointer, in range: Range<Int>) -> [Range<Int>]? {
         var scanner = JSONValidator.Scanner(bytes: UnsafeRawBufferPointer(rebasing: bytes[..<range.upperBound]), maxDepth: JSONValidator.defaultMaxDepth)
         scanner.index = range.lowerBound
+        guard scanner.current == UInt8(ascii: "["), let elements = try? Self.elements(scanning: &scanner) else { return nil }
+        return scanner.index == range.upperBound ? elements : nil
+    }
+
+    /// Walks the array at the scanner (its `[`), leaving the scanner past its `]`.
+    private static func elements(scanning scanner: inout JSONValidator.Scanner) throws(JSONValidator.Failure) -> [Range<Int>] {
+        scanner.index += 1
+        scanner.skipWhitespace()
         var elements: [Range<Int>] = []
-        do throws(JSONValidator.Failure) {
-            guard scanner.current == UInt8(ascii: "[") else { return nil }
+        if scanner.current == UInt8(ascii: "]") {
             scanner.index += 1
+            return elements
+        }
+        while true {
+            let start = scanner.index
+            try scanner.value(depth: 2)
+            elements.append(start..<scanner.index)
             scanner.skipWhitespace()
-            if scanner.current == UInt8(ascii: "]") { return scanner.index + 1 == range.upperBound ? [] : nil }
-            while true {
-                let start = scanner.index
-                try scanner.value(depth: 1)
-                elements.append(start..<scanner.index)
+            if scanner.current == UInt8(ascii: ",") {
+                scanner.index += 1
                 scanner.skipWhitespace()
-                if scanner.current == UInt8(ascii: ",") {
-                    scanner.index += 1
-                    scanner.skipWhitespace()
-                } else if scanner.current == UInt8(ascii: "]") {
-                    return scanner.index + 1 == range.upperBound ? elements : nil
-                } else {
-                    return nil
-                }
+            } else if scanner.current == UInt8(ascii: "]") {
+                scanner.index += 1
+                return elements
+            } else {
+                throw scanner.fail("expected , or ] in an array")
             }
-        } catch {
-            return nil
         }
     }
 }
