@@ -24,7 +24,7 @@ struct UpstreamProxy: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            response = try await self.clients.any().execute(upstreamRequest, deadline: .distantFuture, logger: logger)
+            response = try await self.clients.client(on: exchange.executor.eventLoop).execute(upstreamRequest, deadline: .distantFuture, logger: logger)
         } catch {
             let answer = Self.clientError(for: error)
             logger.warning("upstream request failed", metadata: ["goosey.error.kind": "\(answer.kind)"])
