@@ -84,7 +84,6 @@ struct UpstreamProxy: Sendable {
             for try await chunk in body {
                 let first = outcome.firstByteAt == nil
                 outcome.noteChunk(chunk)
-                if first { recorder.noteAnswerBegun(exchange, outcome: outcome) }
                 recorder.renewLeaseIfDue(exchange, outcome: &outcome)
                 do {
                     try await writer.write(chunk)
@@ -94,6 +93,8 @@ struct UpstreamProxy: Sendable {
                     outcome.markClientAborted()
                     return
                 }
+                // After the write: the first byte is what the student waits for.
+                if first { recorder.noteAnswerBegun(exchange, outcome: outcome) }
             }
         } catch {
             outcome.markUpstreamFailed()
