@@ -1,36 +1,35 @@
 import Foundation
 import Shared
 
-/// One line of a usage report: a student, a group or the course.
+/// One line of a usage report: a student, a group or the course, with its totals summed as the dashboard sums them.
 struct UsageLine: Encodable {
     var name: String
     var group: String?
-    var requests: Int64 = 0
-    var refusals: Int64 = 0
-    var inputTokens: Int64 = 0
-    var cacheWrite5mTokens: Int64 = 0
-    var cacheWrite1hTokens: Int64 = 0
-    var cacheReadTokens: Int64 = 0
-    var outputTokens: Int64 = 0
-    /// In the policy's unit: milli-tokens (weighted) or pico-dollars.
-    var charged: Int64 = 0
-    var usd: String = "0"
+    var totals = UsageTotals()
     /// When the allowance first ran out (a 429), if it did.
     var firstRefusalAt: String?
+
+    var requests: Int64 { self.totals.requests }
+    var refusals: Int64 { self.totals.refusals }
+    /// In the policy's unit: milli-tokens (weighted) or pico-dollars.
+    var charged: Int64 { self.totals.charged }
+    var usd: String { Money.usdString(self.totals.costPicoUSD) }
 
     init(name: String, group: String? = nil) {
         self.name = name
         self.group = group
     }
 
+    /// A line of the admin API's usage answer.
     init(_ json: [String: Any]) {
         let number = { (key: String) in (json[key] as? NSNumber)?.int64Value ?? 0 }
         self.init(name: json["key"] as? String ?? "", group: json["group"] as? String)
         self.firstRefusalAt = json["firstRefusalAt"] as? String
-        (self.requests, self.refusals, self.inputTokens) = (number("requests"), number("refusals"), number("inputTokens"))
-        (self.cacheWrite5mTokens, self.cacheWrite1hTokens) = (number("cacheWrite5mTokens"), number("cacheWrite1hTokens"))
-        (self.cacheReadTokens, self.outputTokens, self.charged) = (number("cacheReadTokens"), number("outputTokens"), number("charged"))
-        self.usd = json["usd"] as? String ?? "0"
+        self.totals = UsageTotals(
+            requests: number("requests"), refusals: number("refusals"), input: number("inputTokens"),
+            cacheWrite5m: number("cacheWrite5mTokens"), cacheWrite1h: number("cacheWrite1hTokens"), cacheRead: number("cacheReadTokens"),
+            output: number("outputTokens"), charged: number("charged"), costPicoUSD: Money.picoDollars(usd: json["usd"] as? String ?? "0") ?? 0
+        )
     }
 
     static func grouped(_ lines: [UsageLine], by grouping: UsageCommand.Grouping, course: String) -> [UsageLine] {
@@ -46,17 +45,29 @@ struct UsageLine: Encodable {
     }
 
     mutating func add(_ other: UsageLine) {
-        self.requests += other.requests
-        self.refusals += other.refusals
-        self.inputTokens += other.inputTokens
-        self.cacheWrite5mTokens += other.cacheWrite5mTokens
-        self.cacheWrite1hTokens += other.cacheWrite1hTokens
-        self.cacheReadTokens += other.cacheReadTokens
-        self.outputTokens += other.outputTokens
-        self.charged += other.charged
-        let cents = (Money.picoDollars(usd: self.usd) ?? 0) + (Money.picoDollars(usd: other.usd) ?? 0)
-        self.usd = Money.usdString(cents)
+        self.totals.add(other.totals)
         if let other = other.firstRefusalAt, self.firstRefusalAt.map({ other < $0 }) ?? true { self.firstRefusalAt = other }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, group, requests, refusals, inputTokens, cacheWrite5mTokens, cacheWrite1hTokens, cacheReadTokens, outputTokens, charged, usd
+        case firstRefusalAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.name, forKey: .name)
+        try container.encodeIfPresent(self.group, forKey: .group)
+        try container.encode(self.totals.requests, forKey: .requests)
+        try container.encode(self.totals.refusals, forKey: .refusals)
+        try container.encode(self.totals.input, forKey: .inputTokens)
+        try container.encode(self.totals.cacheWrite5m, forKey: .cacheWrite5mTokens)
+        try container.encode(self.totals.cacheWrite1h, forKey: .cacheWrite1hTokens)
+        try container.encode(self.totals.cacheRead, forKey: .cacheReadTokens)
+        try container.encode(self.totals.output, forKey: .outputTokens)
+        try container.encode(self.totals.charged, forKey: .charged)
+        try container.encode(self.usd, forKey: .usd)
+        try container.encodeIfPresent(self.firstRefusalAt, forKey: .firstRefusalAt)
     }
 
     static let csvHeader = "name,group,requests,refusals,first_refusal_at,input_tokens,cache_write_5m_tokens,cache_write_1h_tokens,cache_read_tokens,output_tokens,charged,usd"
@@ -64,8 +75,8 @@ struct UsageLine: Encodable {
     var csv: String {
         [
             KeyFile.quoted(self.name), KeyFile.quoted(self.group ?? ""), String(self.requests), String(self.refusals),
-            self.firstRefusalAt ?? "", String(self.inputTokens), String(self.cacheWrite5mTokens), String(self.cacheWrite1hTokens), String(self.cacheReadTokens),
-            String(self.outputTokens), String(self.charged), self.usd,
+            self.firstRefusalAt ?? "", String(self.totals.input), String(self.totals.cacheWrite5m), String(self.totals.cacheWrite1h),
+            String(self.totals.cacheRead), String(self.totals.output), String(self.charged), self.usd,
         ].joined(separator: ",")
     }
 
@@ -76,9 +87,9 @@ struct UsageLine: Encodable {
         if allowance != nil { header.append("SHARE") }
         let rows = lines.map { line in
             var cells = [
-                line.name, line.group ?? "", String(line.requests), String(line.refusals), DashboardFormat.tokens(line.inputTokens),
-                DashboardFormat.tokens(line.cacheWrite5mTokens + line.cacheWrite1hTokens), DashboardFormat.tokens(line.cacheReadTokens),
-                DashboardFormat.tokens(line.outputTokens), QuotaAmount(kind: unit, value: line.charged).description, "$" + Self.cents(line.usd),
+                line.name, line.group ?? "", String(line.requests), String(line.refusals), DashboardFormat.tokens(line.totals.input),
+                DashboardFormat.tokens(line.totals.cacheWrite5m + line.totals.cacheWrite1h), DashboardFormat.tokens(line.totals.cacheRead),
+                DashboardFormat.tokens(line.totals.output), QuotaAmount(kind: unit, value: line.charged).description, "$" + Self.cents(line.usd),
             ]
             if let allowance, allowance > 0 { cells.append(String(line.charged * 100 / allowance) + "%") }
             return cells
