@@ -148,7 +148,7 @@ class Load:
             text = (first + response.read()).decode()
             connection.close()
             if status != 200:
-                return (f"refused", status, request_id, text[-300:])
+                return ("refused", status, request_id, text[-300:])
             if "event: message_stop" in text:
                 return ("ok", status, request_id, "")
             return ("cut", status, request_id, text[-300:])

@@ -13,8 +13,6 @@ struct RedisRebuilder {
     let directory: Directory
     let store: QuotaStore
 
-    static let marker = DirectoryKeys.restored
-
     struct Restored: Equatable {
         var keys = 0
         var policies = 0
@@ -23,9 +21,9 @@ struct RedisRebuilder {
 
     /// Rebuilds when the marker is missing; nil when Redis had it.
     func rebuildIfLost(now: Date = Date()) async throws -> Restored? {
-        guard try await self.directory.marker(Self.marker) == nil else { return nil }
+        guard try await self.directory.marker(DirectoryKeys.restored) == nil else { return nil }
         let restored = try await self.rebuild(now: now)
-        try await self.directory.setMarker(Self.marker, value: ISO8601DateFormatter().string(from: now))
+        try await self.directory.setMarker(DirectoryKeys.restored, value: ISO8601DateFormatter().string(from: now))
         return restored
     }
 

@@ -94,38 +94,21 @@ final class LogSpool: Service, Sendable {
     private func write(startingAt nextSequence: inout Int, journal: inout OpenStreamJournal) async {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var current: (sequence: Int, handle: FileHandle, bytes: Int, opened: ContinuousClock.Instant)?
+        var current: OpenSegment?
         for await entry in self.stream {
-            if case .opened(let record) = entry {
+            switch entry {
+            case .opened(let record):
                 do {
                     try await journal.opened(record, encoder: encoder)
                 } catch {
                     self.logger.error("open stream not journaled", metadata: ["goosey.error": "\(error)"])
                 }
-            }
-            if case .record(let record, let requestBody, let response) = entry,
-                var line = try? SpoolLine.encode(record, requestBody: requestBody, response: response, encoder: encoder)
-            {
+            case .record(let record, let requestBody, let response):
+                guard var line = try? SpoolLine.encode(record, requestBody: requestBody, response: response, encoder: encoder) else { break }
                 line.append(0x0A)
                 if self.spooledBytes.load(ordering: .relaxed) + line.count <= self.configuration.maxBytes {
                     do {
-                        if current == nil {
-                            current = (nextSequence, try self.create(nextSequence), 0, .now)
-                            nextSequence += 1
-                        }
-                        let handle = current!.handle
-                        let (bytes, goodLength) = (line, UInt64(current!.bytes))
-                        try await NIOThreadPool.singleton.runIfActive {
-                            do {
-                                try handle.write(contentsOf: bytes)
-                            } catch {
-                                // A line half written (a full disk) would corrupt the next one: cut it off.
-                                try? handle.truncate(atOffset: goodLength)
-                                throw error
-                            }
-                        }
-                        current!.bytes += line.count
-                        EdgeMetrics.spoolBytes(self.spooledBytes.add(line.count, ordering: .relaxed).newValue)
+                        try await self.writeLine(line, to: &current, nextSequence: &nextSequence)
                     } catch {
                         self.logger.error("request record not spooled", metadata: ["goosey.error": "\(error)"])
                     }
@@ -139,6 +122,8 @@ final class LogSpool: Service, Sendable {
                     // At worst a restarted edge spools this stream's record again, which the coordinator stores once.
                     self.logger.error("spooled stream not crossed out of the journal", metadata: ["goosey.error": "\(error)"])
                 }
+            case .tick:
+                break
             }
             if let open = current, open.bytes >= self.configuration.segmentBytes || open.opened.duration(to: .now) >= self.configuration.segmentAge {
                 self.close(open.sequence, open.handle)
@@ -146,6 +131,29 @@ final class LogSpool: Service, Sendable {
             }
         }
         if let open = current { self.close(open.sequence, open.handle) }
+    }
+
+    private typealias OpenSegment = (sequence: Int, handle: FileHandle, bytes: Int, opened: ContinuousClock.Instant)
+
+    /// Appends `line` to the open segment, opening the next one first if none is.
+    private func writeLine(_ line: Data, to current: inout OpenSegment?, nextSequence: inout Int) async throws {
+        if current == nil {
+            current = (nextSequence, try self.create(nextSequence), 0, .now)
+            nextSequence += 1
+        }
+        let handle = current!.handle
+        let goodLength = UInt64(current!.bytes)
+        try await NIOThreadPool.singleton.runIfActive {
+            do {
+                try handle.write(contentsOf: line)
+            } catch {
+                // A line half written (a full disk) would corrupt the next one: cut it off.
+                try? handle.truncate(atOffset: goodLength)
+                throw error
+            }
+        }
+        current!.bytes += line.count
+        EdgeMetrics.spoolBytes(self.spooledBytes.add(line.count, ordering: .relaxed).newValue)
     }
 
     private func create(_ sequence: Int) throws -> FileHandle {

@@ -12,7 +12,6 @@ import Shared
 struct OpenStreamJournal {
     static let fileName = "open-streams.journal"
 
-    private let path: String
     private let handle: FileHandle
     /// The lines of the streams still open, by request id.
     private var open: [String: Data] = [:]
@@ -46,7 +45,6 @@ struct OpenStreamJournal {
     }
 
     private init(path: String) throws {
-        self.path = path
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])

@@ -67,14 +67,6 @@ public enum JSONLayout {
         }
     }
 
-    /// The ranges of a JSON array's elements (`range` must hold exactly one array); nil if it is not one.
-    public static func elements(of bytes: UnsafeRawBufferPointer, in range: Range<Int>) -> [Range<Int>]? {
-        var scanner = JSONValidator.Scanner(bytes: UnsafeRawBufferPointer(rebasing: bytes[..<range.upperBound]), maxDepth: JSONValidator.defaultMaxDepth)
-        scanner.index = range.lowerBound
-        guard scanner.current == UInt8(ascii: "["), let elements = try? Self.elements(scanning: &scanner) else { return nil }
-        return scanner.index == range.upperBound ? elements : nil
-    }
-
     /// Walks the array at the scanner (its `[`), leaving the scanner past its `]`.
     private static func elements(scanning scanner: inout JSONValidator.Scanner) throws(JSONValidator.Failure) -> [Range<Int>] {
         scanner.index += 1
