@@ -37,17 +37,21 @@ enum QuotaScripts {
           return math.min(remaining, cap)
         end
 
+        local TOKEN_CLASSES = {'in', 'w5', 'w1', 'rd', 'out'}
+
         local function load_balance(balance_key, closed_key, period, alloc, rule, param, overspend)
-          local f = redis.call('HMGET', balance_key, 'period', 'alloc', 'carry', 'grants', 'used', 'held')
+          local f = redis.call('HMGET', balance_key, 'period', 'alloc', 'carry', 'grants', 'used', 'held', unpack(TOKEN_CLASSES))
           local b = {period = tonumber(f[1]), alloc = tonumber(f[2]) or alloc, carry = tonumber(f[3]) or 0,
-                     grants = tonumber(f[4]) or 0, used = tonumber(f[5]) or 0, held = tonumber(f[6]) or 0}
+                     grants = tonumber(f[4]) or 0, used = tonumber(f[5]) or 0, held = tonumber(f[6]) or 0, tokens = {}}
+          for i = 1, 5 do b.tokens[i] = tonumber(f[6 + i]) or 0 end
           if b.period == nil then
             b.period = period
           end
-          local steps = 0
           if b.period < period then
-            redis.call('HDEL', balance_key, 'in', 'w5', 'w1', 'rd', 'out')
+            redis.call('HDEL', balance_key, unpack(TOKEN_CLASSES))
+            for i = 1, 5 do b.tokens[i] = 0 end
           end
+          local steps = 0
           while b.period < period do
             redis.call('RPUSH', closed_key, n(b.period) .. ':' .. n(b.alloc) .. ':' .. n(b.carry) .. ':' .. n(b.grants) .. ':' .. n(b.used))
             local remaining = b.alloc + b.carry + b.grants - b.used
@@ -59,14 +63,15 @@ enum QuotaScripts {
             steps = steps + 1
             if steps >= 1000 then b.period = period end
           end
-          redis.call('LTRIM', closed_key, -512, -1)
+          if steps > 0 then redis.call('LTRIM', closed_key, -512, -1) end
           if b.period == period then b.alloc = alloc end
           return b
         end
 
-        local function save_balance(balance_key, b)
+        -- `counted`: the token class fields to write too, as name, value pairs.
+        local function save_balance(balance_key, b, counted)
           redis.call('HSET', balance_key, 'period', n(b.period), 'alloc', n(b.alloc), 'carry', n(b.carry),
-                     'grants', n(b.grants), 'used', n(b.used), 'held', n(b.held))
+                     'grants', n(b.grants), 'used', n(b.used), 'held', n(b.held), unpack(counted or {}))
         end
 
         local function balance_reply(b)
@@ -115,12 +120,15 @@ enum QuotaScripts {
               redis.call('ZREM', KEYS[4], ARGV[6])
             end
             b.used = b.used + tonumber(ARGV[7])
-            save_balance(KEYS[1], b)
-            local classes = {'in', 'w5', 'w1', 'rd', 'out'}
+            local counted = {}
             for i = 1, 5 do
               local count = tonumber(ARGV[7 + i]) or 0
-              if count > 0 then redis.call('HINCRBY', KEYS[1], classes[i], count) end
+              if count > 0 then
+                counted[#counted + 1] = TOKEN_CLASSES[i]
+                counted[#counted + 1] = n(b.tokens[i] + count)
+              end
             end
+            save_balance(KEYS[1], b, counted)
             local now = tonumber(ARGV[13])
             redis.call('ZADD', KEYS[5], now, ARGV[6])
             redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 86400000)
@@ -160,8 +168,7 @@ enum QuotaScripts {
             local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
             save_balance(KEYS[1], b)
             local reply = balance_reply(b)
-            local classes = redis.call('HMGET', KEYS[1], 'in', 'w5', 'w1', 'rd', 'out')
-            for i = 1, 5 do reply[4 + i] = tonumber(classes[i]) or 0 end
+            for i = 1, 5 do reply[4 + i] = b.tokens[i] end
             return reply
             """
     )
