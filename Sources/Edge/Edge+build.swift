@@ -1,5 +1,4 @@
 import NIOCore
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -20,8 +19,12 @@ func buildEdge(
     metrics: PrometheusCollectorRegistry? = nil,
     now: @escaping @Sendable () -> Date = { Date() },
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    let clients = UpstreamClients(configuration: configuration.upstream, logger: logger)
+) throws -> some ApplicationProtocol {
+    let connections = try UpstreamConnections(
+        endpoint: configuration.upstream.endpoint,
+        connectTimeout: configuration.upstream.connectTimeout,
+        maxIdle: configuration.upstream.maxIdleConnections
+    )
     let records = configuration.spool.map { LogSpool($0, shipper: configuration.shipper, logger: logger) }
     let restorationGate = RedisRestorationGate()
     var redisConfiguration = configuration.redis
@@ -41,7 +44,7 @@ func buildEdge(
     )
     let authenticator = StudentAuthenticator(directory: Directory(pool: redis), cache: cache, subscription: subscription)
     let proxy = UpstreamProxy(
-        clients: clients,
+        connections: connections,
         configuration: configuration.upstream,
         recorder: UsageRecorder(
             pricing: .standard,
@@ -59,12 +62,12 @@ func buildEdge(
         proxy: proxy
     )
     let me = MeRoute(authenticator: authenticator, store: store, now: now)
-    var services: [any Service] = [clients, listener, settler]
+    var services: [any Service] = [listener, settler]
     if let records { services.append(records) }
     return Application(
         router: buildEdgeRouter(forwarding: forwarding, me: me, metrics: metrics),
         server: .http1(configuration: HTTP1Channel.Configuration(
-            additionalChannelHandlers: [FlushCoalescingHandler()], idleTimeout: configuration.idleTimeout
+            additionalChannelHandlers: [FlushCoalescingHandler(), ClientWritability()], idleTimeout: configuration.idleTimeout
         )),
         configuration: configuration.application,
         services: services,

@@ -9,10 +9,13 @@ struct EdgeRequestContext: RequestContext {
     let requestID: String
     /// The event loop of the client's connection, where the request's work runs.
     let executor: EventLoopExecutor
+    /// The client's connection, which answers are relayed into.
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = "req_goosey_\(RequestID())"
         self.executor = EventLoopExecutor(source.channel.eventLoop)
+        self.channel = source.channel
     }
 }

@@ -59,7 +59,7 @@ struct ForwardingRoute: Sendable {
             }
             exchange.admission = admitted
         }
-        return try await self.proxy.forward(request, body: body, exchange: exchange, logger: logger)
+        return try await self.proxy.forward(request, body: body, exchange: exchange, client: context.channel, logger: logger)
     }
 
     /// Scans the body; with a secret in it, the record keeps the redacted body and the notes, and a secret that

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Configuration
 import Foundation
 import NIOCore
@@ -8,17 +7,16 @@ import NIOCore
 /// - `upstream.apiKeyFile` (string, optional: a file holding the key) [UPSTREAM_API_KEY_FILE]
 /// - `upstream.connectTimeoutSeconds` (int, default 10) [UPSTREAM_CONNECT_TIMEOUT_SECONDS]
 /// - `upstream.idleTimeoutSeconds` (int, default 310: Claude Code gives up after 300 s of silence)
-/// - `upstream.maxConnections` (int, default 16384: HTTP/1 upstreams need one per open stream)
-/// - `upstream.clientShards` (int, default 8: connection pools the streams are spread over)
+/// - `upstream.maxIdleConnections` (int, default 4096: connections kept open between requests, over all event loops)
 /// - the real key itself only from the environment [ANTHROPIC_API_KEY] or the file `upstream.apiKeyFile`
 ///   names; never from `goosey.toml` itself or a command-line flag.
 struct UpstreamConfiguration: Sendable {
     var baseURL: String
+    var endpoint: UpstreamEndpoint
     var apiKey: String
     var connectTimeout: TimeAmount
     var idleTimeout: TimeAmount
-    var maxConnections: Int
-    var clientShards: Int
+    var maxIdleConnections: Int
 
     enum ConfigurationError: Error, CustomStringConvertible {
         case missingKey
@@ -36,13 +34,13 @@ struct UpstreamConfiguration: Sendable {
 
     init(reader: ConfigReader, environment: [String: String]) throws {
         let url = reader.string(forKey: "upstream.url", default: "https://api.anthropic.com")
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ConfigurationError.badURL(url) }
+        guard let endpoint = UpstreamEndpoint(url: url) else { throw ConfigurationError.badURL(url) }
         self.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.endpoint = endpoint
         self.apiKey = try Self.apiKey(reader: reader, environment: environment)
         self.connectTimeout = .seconds(Int64(reader.int(forKey: "upstream.connectTimeoutSeconds", default: 10)))
         self.idleTimeout = .seconds(Int64(reader.int(forKey: "upstream.idleTimeoutSeconds", default: 310)))
-        self.maxConnections = reader.int(forKey: "upstream.maxConnections", default: 16384)
-        self.clientShards = reader.int(forKey: "upstream.clientShards", default: 8)
+        self.maxIdleConnections = reader.int(forKey: "upstream.maxIdleConnections", default: 4096)
     }
 
     private static func apiKey(reader: ConfigReader, environment: [String: String]) throws -> String {
@@ -54,17 +52,5 @@ struct UpstreamConfiguration: Sendable {
         let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !key.isEmpty else { throw ConfigurationError.missingKey }
         return key
-    }
-
-    var clientConfiguration: HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: self.connectTimeout, read: self.idleTimeout)
-        configuration.connectionPool = .init(
-            idleTimeout: .seconds(60),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: max(self.maxConnections / max(self.clientShards, 1), 1)
-        )
-        configuration.decompression = .disabled
-        configuration.redirectConfiguration = .disallow
-        return configuration
     }
 }

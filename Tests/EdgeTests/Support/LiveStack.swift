@@ -106,7 +106,7 @@ struct LiveStack {
                     environment: ["ANTHROPIC_API_KEY": Self.upstreamKey]
                 )
                 let edgePort = PortPromise()
-                let edge = buildEdge(configuration, logger: logger, now: now, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
+                let edge = try buildEdge(configuration, logger: logger, now: now, onServerRunning: { await edgePort.fulfil($0.localAddress?.port ?? 0) })
                 group.addTask { try await edge.runService(gracefulShutdownSignals: []) }
                 edgeURLs.append("http://127.0.0.1:\(await edgePort.value)")
             }

@@ -1,0 +1,195 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import Shared
+
+/// One answer, relayed from its upstream connection straight into the client's connection on the same
+/// event loop: each part read is metered and written on, with no task in between. Reading the upstream
+/// pauses while the client cannot take more, so a slow reader slows the upstream instead of filling memory.
+///
+/// The head goes back through Hummingbird (the route returns it as a `Response`); the body closure of that
+/// response calls `relayBody()` and waits for the answer to end.
+final class UpstreamRelay {
+    private enum Phase {
+        case awaitingHead
+        /// The head went to Hummingbird; parts read meanwhile wait here.
+        case awaitingBody(buffered: [ByteBuffer], ended: Bool, failure: UpstreamFailure?)
+        case relaying
+        case finished
+    }
+
+    private var phase = Phase.awaitingHead
+    private let exchange: Exchange
+    private let recorder: UsageRecorder
+    private let client: any Channel
+    private let logger: Logger
+    private let head: EventLoopPromise<HTTPResponseHead>
+    private let done: EventLoopPromise<Void>
+    private var connection: UpstreamConnection?
+    private var outcome: ExchangeOutcome?
+    private var contentType: String?
+    private var keepAlive = false
+    private var writability: ClientWritability?
+
+    init(exchange: Exchange, recorder: UsageRecorder, client: any Channel, logger: Logger) {
+        self.exchange = exchange
+        self.recorder = recorder
+        self.client = client
+        self.logger = logger
+        self.head = client.eventLoop.makePromise()
+        self.done = client.eventLoop.makePromise()
+    }
+
+    /// The upstream's answer head, or why there is none.
+    var headReceived: EventLoopFuture<HTTPResponseHead> { self.head.futureResult }
+
+    func attach(_ connection: UpstreamConnection) {
+        self.connection = connection
+    }
+
+    func receive(_ part: HTTPClientResponsePart) {
+        switch (part, self.phase) {
+        case (.head(let head), .awaitingHead):
+            guard head.status.code >= 200 else { return }  // `100 Continue` and its kind: the real head follows
+            self.keepAlive = head.isKeepAlive
+            self.contentType = head.headers.first(name: "content-type")
+            var outcome = ExchangeOutcome(
+                status: Int(head.status.code),
+                upstreamRequestID: head.headers.first(name: "request-id"),
+                meter: UsageMeter(contentType: self.contentType)
+            )
+            outcome.keepsResponse = self.recorder.records != nil
+            self.outcome = outcome
+            self.phase = .awaitingBody(buffered: [], ended: false, failure: nil)
+            self.connection?.pause()
+            self.head.succeed(head)
+        case (.body(let chunk), .awaitingBody(var buffered, let ended, let failure)):
+            buffered.append(chunk)
+            self.phase = .awaitingBody(buffered: buffered, ended: ended, failure: failure)
+        case (.body(let chunk), .relaying):
+            self.relay(chunk)
+        case (.end, .awaitingBody(let buffered, _, let failure)):
+            self.phase = .awaitingBody(buffered: buffered, ended: true, failure: failure)
+        case (.end, .relaying):
+            self.finish(reusable: self.keepAlive)
+        default:
+            break
+        }
+    }
+
+    /// Called by the response's body closure: relays what came so far and everything after, and completes
+    /// when the answer has ended (however it ends).
+    func relayBody() -> EventLoopFuture<Void> {
+        guard case .awaitingBody(let buffered, let ended, let failure) = self.phase else { return self.done.futureResult }
+        self.phase = .relaying
+        EdgeMetrics.streamStarted()
+        self.writability = try? self.client.pipeline.syncOperations.handler(type: ClientWritability.self)
+        for chunk in buffered where self.phaseIsRelaying {
+            self.relay(chunk)
+        }
+        if self.phaseIsRelaying {
+            if let failure {
+                self.upstreamFailed(failure)
+            } else if ended {
+                self.finish(reusable: self.keepAlive)
+            } else {
+                self.connection?.resume()
+                self.readComplete()
+            }
+        }
+        return self.done.futureResult
+    }
+
+    /// The response's body closure never ran (the client left as the head went out): the upstream is cut off.
+    func abandon() {
+        guard case .awaitingBody = self.phase else { return }
+        self.phase = .finished
+        self.connection?.release(reusable: false)
+        self.connection = nil
+        self.done.succeed()
+    }
+
+    /// Everything one read brought has been relayed: send it, and read on only if the client keeps up.
+    func readComplete() {
+        guard self.phaseIsRelaying else { return }
+        self.client.flush()
+        guard !self.client.isWritable, let writability = self.writability else { return }
+        self.connection?.pause()
+        writability.whenWritable { [weak self] in self?.connection?.resume() }
+    }
+
+    func upstreamFailed(_ failure: any Error) {
+        let failure = failure as? UpstreamFailure ?? .broken
+        switch self.phase {
+        case .awaitingHead:
+            self.phase = .finished
+            self.connection = nil
+            self.head.fail(failure)
+            self.done.succeed()
+        case .awaitingBody(let buffered, let ended, _):
+            self.phase = .awaitingBody(buffered: buffered, ended: ended, failure: failure)
+        case .relaying:
+            self.outcome?.markUpstreamFailed()
+            self.logger.warning("upstream stream failed", metadata: ["goosey.error": "\(failure)"])
+            // A stream ends as the API ends one that fails: with an error event the client reads and can
+            // retry on, not a cut connection.
+            if UsageMeter.isEventStream(self.contentType) {
+                self.client.writeAndFlush(HTTPResponsePart.body(Self.failedEvent(failure)), promise: nil)
+                self.finish(reusable: false)
+            } else {
+                self.finish(reusable: false, error: failure)
+            }
+        case .finished:
+            break
+        }
+    }
+
+    private var phaseIsRelaying: Bool {
+        if case .relaying = self.phase { return true }
+        return false
+    }
+
+    private func relay(_ chunk: ByteBuffer) {
+        guard var outcome = self.outcome else { return }
+        let first = outcome.firstByteAt == nil
+        outcome.noteChunk(chunk)
+        self.recorder.renewLeaseIfDue(self.exchange, outcome: &outcome)
+        guard self.client.isActive else {
+            // The client left (Esc in Claude Code). Closing the upstream connection cancels the request:
+            // nobody pays for tokens nobody reads.
+            outcome.markClientAborted()
+            self.outcome = outcome
+            self.finish(reusable: false)
+            return
+        }
+        self.outcome = outcome
+        self.client.write(HTTPResponsePart.body(chunk), promise: nil)
+        // After the write: the first byte is what the student waits for.
+        if first {
+            self.client.flush()
+            self.recorder.noteAnswerBegun(self.exchange, outcome: outcome)
+        }
+    }
+
+    private func finish(reusable: Bool, error: (any Error)? = nil) {
+        guard self.phaseIsRelaying, let outcome = self.outcome else { return }
+        self.phase = .finished
+        self.client.flush()
+        self.connection?.release(reusable: reusable)
+        self.connection = nil
+        EdgeMetrics.streamEnded()
+        self.recorder.record(self.exchange, outcome: outcome)
+        if let error { self.done.fail(error) } else { self.done.succeed() }
+    }
+
+    static func failedEvent(_ failure: UpstreamFailure) -> ByteBuffer {
+        let message = if case .stalled = failure {
+            "The Anthropic API stopped sending this answer. Please try again."
+        } else {
+            "The connection to the Anthropic API broke off mid-answer. Please try again."
+        }
+        return ByteBuffer(string: "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"\(message)\"}}\n\n")
+    }
+}
