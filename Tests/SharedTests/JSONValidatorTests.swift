@@ -45,8 +45,8 @@ import Testing
         (UInt8(0x0A), "control character in a string"), (UInt8(0x7F), nil), (UInt8(0xFF), "invalid UTF-8"),
     ] as [(UInt8, String?)])
     func everyPositionOfALongStringIsChecked(byte: UInt8, reason: String?) {
-        for position in 0..<40 {
-            var text = Array(repeating: UInt8(ascii: "a"), count: 40)
+        for position in 0..<72 {
+            var text = Array(repeating: UInt8(ascii: "a"), count: 72)
             text[position] = byte
             let failure = JSONValidator.validate([UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")])
             #expect(failure?.reason == reason, "byte \(byte) at \(position)")
@@ -55,12 +55,12 @@ import Testing
     }
 
     @Test func quotesAndEscapesAnywhereInALongStringAreSeen() {
-        for position in 0..<40 {
-            var text = Array(repeating: UInt8(ascii: "a"), count: 40)
+        for position in 0..<72 {
+            var text = Array(repeating: UInt8(ascii: "a"), count: 72)
             text[position] = UInt8(ascii: "\"")  // ends the string early: what follows is garbage
             #expect(JSONValidator.validate([UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")])?.offset == position + 2)
             text[position] = UInt8(ascii: "\\")
-            text[min(position + 1, 39)] = UInt8(ascii: "n")
+            text[min(position + 1, 71)] = UInt8(ascii: "n")
             #expect(JSONValidator.validate([UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")]) == nil)
         }
     }
