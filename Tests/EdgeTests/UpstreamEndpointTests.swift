@@ -10,6 +10,7 @@ import Testing
         #expect(endpoint.usesTLS)
         #expect(endpoint.basePath == "")
         #expect(endpoint.hostHeader == "api.anthropic.com")
+        #expect(endpoint.serverName == "api.anthropic.com")
     }
 
     @Test func aPortAndAPathAreKeptAndTheHostHeaderNamesThePort() throws {
@@ -19,6 +20,7 @@ import Testing
         #expect(!endpoint.usesTLS)
         #expect(endpoint.basePath == "/proxy")
         #expect(endpoint.hostHeader == "127.0.0.1:18199")
+        #expect(endpoint.serverName == nil, "an address is never sent as a server name")
     }
 
     @Test func anIPv6HostLosesItsBracketsForConnectingOnly() throws {
@@ -26,6 +28,7 @@ import Testing
         #expect(endpoint.host == "::1")
         #expect(endpoint.port == 8080)
         #expect(endpoint.hostHeader == "[::1]:8080")
+        #expect(endpoint.serverName == nil)
     }
 
     @Test(arguments: ["ftp://example.com", "https://", "http://host:0", "http://host:99999", "http://host:abc", "api.anthropic.com"])

@@ -11,7 +11,6 @@ import NIOCore
 /// - the real key itself only from the environment [ANTHROPIC_API_KEY] or the file `upstream.apiKeyFile`
 ///   names; never from `goosey.toml` itself or a command-line flag.
 struct UpstreamConfiguration: Sendable {
-    var baseURL: String
     var endpoint: UpstreamEndpoint
     var apiKey: String
     var connectTimeout: TimeAmount
@@ -35,7 +34,6 @@ struct UpstreamConfiguration: Sendable {
     init(reader: ConfigReader, environment: [String: String]) throws {
         let url = reader.string(forKey: "upstream.url", default: "https://api.anthropic.com")
         guard let endpoint = UpstreamEndpoint(url: url) else { throw ConfigurationError.badURL(url) }
-        self.baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.endpoint = endpoint
         self.apiKey = try Self.apiKey(reader: reader, environment: environment)
         self.connectTimeout = .seconds(Int64(reader.int(forKey: "upstream.connectTimeoutSeconds", default: 10)))

@@ -45,18 +45,17 @@ final class UpstreamConnections: Sendable {
                     let connection = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
                     connection.begin(request, relay: relay)
                 } catch {
-                    relay.upstreamFailed(error)
+                    relay.upstreamFailed(.broken)
                 }
-            case .failure(let error):
-                relay.upstreamFailed(UpstreamFailure.unreachable(error))
+            case .failure:
+                relay.upstreamFailed(.unreachable)
             }
         }
     }
 
     private func connect(on loop: any EventLoop) -> EventLoopFuture<any Channel> {
         let tls = self.tls
-        // Server name indication carries names only, never an address.
-        let serverName = self.endpoint.host.contains(":") || self.endpoint.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : self.endpoint.host
+        let serverName = self.endpoint.serverName
         let box = self.idleByLoop[ObjectIdentifier(loop)]
         let maxIdle = self.maxIdlePerLoop
         return ClientBootstrap(group: loop)
@@ -102,7 +101,7 @@ struct UpstreamRequest {
 /// Why the upstream did not answer, or stopped answering.
 enum UpstreamFailure: Error {
     /// No connection could be made.
-    case unreachable(any Error)
+    case unreachable
     /// The upstream said nothing for the whole patience.
     case stalled
     /// The connection closed or broke before the answer ended.

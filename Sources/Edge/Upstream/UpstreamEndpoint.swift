@@ -41,6 +41,11 @@ struct UpstreamEndpoint: Sendable {
         self.hostHeader = port == defaultPort ? String(host) : "\(host):\(port)"
     }
 
+    /// The name TLS asks the server for: server name indication carries names only, never an address.
+    var serverName: String? {
+        self.host.contains(":") || self.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : self.host
+    }
+
     /// TLS for the upstream: the system's trust roots, HTTP/1.1 only.
     func makeTLSContext() throws -> NIOSSLContext? {
         guard self.usesTLS else { return nil }

@@ -31,7 +31,6 @@ final class UpstreamRelay {
     private var outcome: ExchangeOutcome?
     private var contentType: String?
     private var keepAlive = false
-    private var writability: ClientWritability?
 
     init(exchange: Exchange, recorder: UsageRecorder, client: any Channel, logger: Logger) {
         self.exchange = exchange
@@ -85,7 +84,6 @@ final class UpstreamRelay {
         guard case .awaitingBody(let buffered, let ended, let failure) = self.phase else { return self.done.futureResult }
         self.phase = .relaying
         EdgeMetrics.streamStarted()
-        self.writability = try? self.client.pipeline.syncOperations.handler(type: ClientWritability.self)
         for chunk in buffered where self.phaseIsRelaying {
             self.relay(chunk)
         }
@@ -115,13 +113,14 @@ final class UpstreamRelay {
     func readComplete() {
         guard self.phaseIsRelaying else { return }
         self.client.flush()
-        guard !self.client.isWritable, let writability = self.writability else { return }
+        guard !self.client.isWritable,
+            let writability = try? self.client.pipeline.syncOperations.handler(type: ClientWritability.self)
+        else { return }
         self.connection?.pause()
         writability.whenWritable { [weak self] in self?.connection?.resume() }
     }
 
-    func upstreamFailed(_ failure: any Error) {
-        let failure = failure as? UpstreamFailure ?? .broken
+    func upstreamFailed(_ failure: UpstreamFailure) {
         switch self.phase {
         case .awaitingHead:
             self.phase = .finished
