@@ -125,4 +125,22 @@ struct LeaderTests {
         #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 0)
         #expect(try await store.balance(student, policy: policy, window: policy.period.window(index: current)).0.total == 1_000 + 1_900)
     }
+
+    @Test func aStreamThatEndsAfterItsPeriodClosedAmendsThatPeriodInTheLedger() async throws {
+        let (connection, pool, store, directory) = try await self.fixture()
+        let policy = QuotaPolicy(limit: 1_000, period: try PeriodSpec(period: "7d"))
+        let student = StudentRef(course: "A-\(UInt32.random(in: 0 ... .max))", student: "s")
+        try await directory.setPolicy(policy, course: student.course)
+        let now = Date()
+        let previous = policy.period.window(index: policy.period.window(containing: now).index - 1)
+        _ = try await store.reserve(student, policy: policy, window: previous, leaseID: "long", estimate: 400, deadline: now)
+
+        let closer = PeriodCloser(store: store, directory: directory, pool: pool)
+        #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 1)
+        _ = try await store.settle(student, policy: policy, window: previous, leaseID: "long", charge: 300)
+        #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 1)
+        #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 0)
+        let rows = try await connection.query("SELECT period_index, used, overspend FROM periods")
+        #expect(rows.map(\.values) == [[String(previous.index), "300", "0"]])
+    }
 }

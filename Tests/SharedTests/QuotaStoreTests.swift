@@ -62,6 +62,20 @@ import Testing
         #expect(try await self.store.balance(student, policy: policy, window: Self.window(2)).1 == .zero)
     }
 
+    @Test(arguments: [(CarryOver.all, Int64(700)), (.none, 0), (.capped(800), 700)])
+    func aStreamThatOutlivesItsPeriodIsChargedToThatPeriod(carryOver: CarryOver, carryAfter: Int64) async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000, carryOver: carryOver)
+        let usage = TokenUsage(inputTokens: 10, outputTokens: 50)
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(10), leaseID: "long", estimate: 400, deadline: Date())
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(11), leaseID: "next", estimate: 100, deadline: Date())
+        let late = try await self.store.settle(student, policy: policy, window: Self.window(10), leaseID: "long", charge: 300, usage: usage)
+        #expect(late.settled)
+        #expect(late.balance == .init(periodIndex: 11, total: 1_000 + carryAfter, used: 0, held: 100))
+        #expect(try await self.store.closedPeriods(student).map { [$0.index, $0.used] } == [[10, 300]])
+        #expect(try await self.store.balance(student, policy: policy, window: Self.window(11)).1 == .zero, "period 11's tokens")
+    }
+
     @Test func expiredLeasesAreListedByDeadline() async throws {
         let student = Self.freshStudent()
         let policy = Self.policy(limit: 1_000)

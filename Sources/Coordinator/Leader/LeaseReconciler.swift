@@ -27,7 +27,8 @@ struct LeaseReconciler {
             }
             let recorded = try await self.pool.withConnection { try await Self.recordedCharge(of: lease.leaseID, on: $0) }
             let (charge, usage, source) = recorded.map { ($0.charge, $0.usage, Source.record) } ?? (lease.hold, TokenUsage(), Source.estimate)
-            let window = policy.period.window(containing: now)
+            // A record charges the period it is dated in, as the edge would have; an estimate, noted now, this one.
+            let window = policy.period.window(containing: recorded?.receivedAt ?? now)
             // The row first, then the settle: a crash between them leaves a row whose lease is still
             // expired, settled on the next pass, rather than a settle nobody can account for.
             let noted = try await self.pool.withConnection { connection in
@@ -56,21 +57,25 @@ struct LeaseReconciler {
         return settled
     }
 
-    /// The charge and usage the edge recorded for request `id`, if its record has arrived.
-    static func recordedCharge(of id: String, on connection: PostgresConnection) async throws -> (charge: Int64, usage: TokenUsage)? {
+    /// The charge and usage the edge recorded for request `id`, and when it was received, if its record has arrived.
+    static func recordedCharge(of id: String, on connection: PostgresConnection) async throws
+        -> (charge: Int64, usage: TokenUsage, receivedAt: Date)?
+    {
         let rows = try await connection.query(
             """
-            SELECT charge, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens
+            SELECT charge, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens,
+                   (extract(epoch FROM received_at) * 1000)::bigint
             FROM requests WHERE id = $1 AND charge IS NOT NULL LIMIT 1
             """,
             [id]
         )
-        guard let row = rows.first, let values = Optional(row.values.compactMap { $0.flatMap { Int64($0) } }), values.count == 6 else {
+        guard let row = rows.first, let values = Optional(row.values.compactMap { $0.flatMap { Int64($0) } }), values.count == 7 else {
             return nil
         }
-        return (values[0], TokenUsage(
+        let usage = TokenUsage(
             inputTokens: values[1], cacheCreation5mTokens: values[2], cacheCreation1hTokens: values[3],
             cacheReadTokens: values[4], outputTokens: values[5]
-        ))
+        )
+        return (values[0], usage, Date(timeIntervalSince1970: Double(values[6]) / 1000))
     }
 }

@@ -5,12 +5,14 @@ import Shared
 /// Writes closed periods into the `periods` ledger: the numbers the edges' scripts closed each period
 /// with (allocation, carry-in, grants, used), from each student's `closed` list in Redis. It first rolls
 /// every student over to the current period, so a student who sent nothing since a boundary is closed too.
+/// A stream still running at the boundary is charged to its period when it ends, so a period already in the
+/// ledger takes the grown `used` of its closed entry.
 struct PeriodCloser {
     let store: QuotaStore
     let directory: Directory
     let pool: PostgresPool
 
-    /// - Returns: the periods newly written to the ledger.
+    /// - Returns: the periods newly written to the ledger or amended.
     @discardableResult
     func close(now: Date = Date(), logger: Logger) async throws -> Int {
         var written = 0
@@ -26,7 +28,9 @@ struct PeriodCloser {
                         INSERT INTO periods (course_id, student_id, period_index, starts_at, ends_at, allocation, carry_in,
                                              granted, used, overspend, closed_at)
                         VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5), $6, $7, $8, $9, $10, now())
-                        ON CONFLICT (course_id, student_id, period_index) DO NOTHING
+                        ON CONFLICT (course_id, student_id, period_index) DO UPDATE
+                            SET used = EXCLUDED.used, overspend = EXCLUDED.overspend
+                            WHERE periods.used <> EXCLUDED.used
                         """,
                         [
                             student.course, student.student, String(period.index),

@@ -101,12 +101,34 @@ enum QuotaScripts {
             """
     )
 
-    /// KEYS: balance, closed, leases, deadlines, settled. ARGV: the five rollover arguments, lease id, charge,
-    /// the tokens by class (input, 5m write, 1h write, read, output) counted for this period, now (ms).
-    /// Reply: settled now (0 if it already was), then `balance_reply` after the charge.
+    /// KEYS: balance, closed, leases, deadlines, settled. ARGV: the five rollover arguments (the period the
+    /// lease was taken in), lease id, charge, the tokens by class (input, 5m write, 1h write, read, output),
+    /// now (ms). Reply: settled now (0 if it already was), then `balance_reply` after the charge.
     /// Settling twice charges once: the settled sorted set remembers each lease for a day.
+    /// A stream that outlives its period is charged to that period, as its record is dated: once the
+    /// balance has rolled on, its closed entry grows and the carry it left to the period after it shrinks.
     static let settle = RedisScript(
         rollover + """
+
+            -- Adds `charge` to the closed entry of `period`; false if that entry is no longer listed.
+            local function charge_closed(closed_key, period, charge, b, rule, param, overspend)
+              local entries = redis.call('LRANGE', closed_key, -8, -1)
+              for i = #entries, 1, -1 do
+                local f = {}
+                for field in string.gmatch(entries[i], '-?%d+') do f[#f + 1] = tonumber(field) end
+                if f[1] == period then
+                  local alloc, carry, grants, used = f[2], f[3], f[4], f[5]
+                  local carried = carry_in(alloc + carry + grants - used, alloc, rule, param, overspend)
+                  used = used + charge
+                  redis.call('LSET', closed_key, i - #entries - 1, n(period) .. ':' .. n(alloc) .. ':' .. n(carry) .. ':' .. n(grants) .. ':' .. n(used))
+                  if period == b.period - 1 then
+                    b.carry = b.carry + carry_in(alloc + carry + grants - used, alloc, rule, param, overspend) - carried
+                  end
+                  return true
+                end
+              end
+              return false
+            end
 
             local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
             if redis.call('ZSCORE', KEYS[5], ARGV[6]) then
@@ -119,9 +141,14 @@ enum QuotaScripts {
               redis.call('HDEL', KEYS[3], ARGV[6])
               redis.call('ZREM', KEYS[4], ARGV[6])
             end
-            b.used = b.used + tonumber(ARGV[7])
+            local charge = tonumber(ARGV[7])
+            local late = tonumber(ARGV[1]) < b.period
+            if late and charge_closed(KEYS[2], tonumber(ARGV[1]), charge, b, ARGV[3], tonumber(ARGV[4]), ARGV[5]) then
+              charge = 0
+            end
+            b.used = b.used + charge
             local counted = {}
-            for i = 1, 5 do
+            for i = 1, late and 0 or 5 do
               local count = tonumber(ARGV[7 + i]) or 0
               if count > 0 then
                 counted[#counted + 1] = TOKEN_CLASSES[i]
