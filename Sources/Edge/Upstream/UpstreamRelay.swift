@@ -151,22 +151,22 @@ final class UpstreamRelay {
     }
 
     private func relay(_ chunk: ByteBuffer) {
-        guard var outcome = self.outcome else { return }
-        let first = outcome.firstByteAt == nil
-        outcome.noteChunk(chunk)
-        self.recorder.renewLeaseIfDue(self.exchange, outcome: &outcome)
+        guard self.outcome != nil else { return }
+        let first = self.outcome?.firstByteAt == nil
+        // Changed in place, never through a copy: a copy would share the kept response's storage, and the
+        // next append would copy all of it, on every event.
+        self.outcome?.noteChunk(chunk)
+        self.recorder.renewLeaseIfDue(self.exchange, outcome: &self.outcome!)
         guard self.client.isActive else {
             // The client left (Esc in Claude Code). Closing the upstream connection cancels the request:
             // nobody pays for tokens nobody reads.
-            outcome.markClientAborted()
-            self.outcome = outcome
+            self.outcome?.markClientAborted()
             self.finish(reusable: false)
             return
         }
-        self.outcome = outcome
         self.client.write(HTTPResponsePart.body(chunk), promise: nil)
         // After the write: the first byte is what the student waits for.
-        if first {
+        if first, let outcome = self.outcome {
             self.client.flush()
             self.recorder.noteAnswerBegun(self.exchange, outcome: outcome)
         }
