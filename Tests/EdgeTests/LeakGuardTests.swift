@@ -79,6 +79,15 @@ import Testing
             #expect(records.first { $0.leaks != nil }?.status == 403)
             #expect(!Self.spooled(stack).contains(stack.studentKey))
             #expect(Self.spooled(stack).contains("[REDACTED:goosey-key:\(key.keyID)]"))
+
+            // The attempts after the suspension are logged against the student too.
+            let isRefusedForState: (RequestRecord) -> Bool = { $0.status == 403 && $0.leaks == nil }
+            let refusals = try await stack.records { $0.filter(isRefusedForState).count >= 2 }.filter(isRefusedForState)
+            #expect(refusals.count >= 2)
+            #expect(refusals.allSatisfy {
+                $0.keyID == key.keyID && $0.course == stack.student.course && $0.student == stack.student.student
+                    && $0.errorType == "permission_error" && $0.charge == nil
+            })
         }
     }
 

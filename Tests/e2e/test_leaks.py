@@ -59,8 +59,11 @@ def test_a_prompt_with_the_students_own_key_is_refused_suspended_alerted_and_nev
     alert = json.loads(alerts(stack)[0])
     assert stack.course in alert["text"] and alert["incident"]["kind"] == "goosey-key"
     assert stack.student_key not in alerts(stack)[0]
-    wait_until(lambda: postgres("SELECT count(*) FROM requests WHERE course_id = :'p1'", stack.course)[0][0] == "1",
-               timeout=30, what="the refused request's record")
+    # Both refusals are logged: the secret (with its incident) and the attempt with the suspended key.
+    wait_until(lambda: postgres("SELECT count(*) FROM requests WHERE course_id = :'p1'", stack.course)[0][0] == "2",
+               timeout=30, what="the refused requests' records")
+    assert postgres("SELECT status, error_type FROM requests WHERE course_id = :'p1' ORDER BY received_at", stack.course) == [
+        ["403", "permission_error"], ["403", "permission_error"]]
     assert not database_holds(stack.student_key), "the key reached Postgres"
     assert len(alerts(stack)) == 1
 

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Hummingbird
 import Logging
 import Shared
 
@@ -9,6 +10,19 @@ struct AuthenticatedStudent: Sendable {
     var keyHash: String
     var student: StudentRef
     var policy: QuotaPolicy
+}
+
+/// A known key refused for its state (suspended or revoked): the refusal a student sees, and whose key it
+/// was, so the attempt is logged against them. Answers as its refusal wherever it is not caught.
+struct RefusedKey: HTTPResponseError {
+    var record: KeyRecord
+    var refusal: AnthropicError
+
+    var status: HTTPResponse.Status { self.refusal.status }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        try self.refusal.response(from: request, context: context)
+    }
 }
 
 /// Authenticates virtual keys: the format and checksum first (no Redis for garbage), then the key's
@@ -31,8 +45,8 @@ struct StudentAuthenticator: Sendable {
         guard case .known(let record) = try await self.record(hash, logger: logger) else { throw AnthropicError.unknownKey }
         switch record.state {
         case .active: break
-        case .suspended: throw AnthropicError.keySuspended
-        case .revoked: throw AnthropicError.keyRevoked
+        case .suspended: throw RefusedKey(record: record, refusal: .keySuspended)
+        case .revoked: throw RefusedKey(record: record, refusal: .keyRevoked)
         }
         guard let policy = try await self.policy(record.student, logger: logger) else {
             throw AnthropicError.noAllowance

@@ -18,7 +18,26 @@ struct ForwardingRoute: Sendable {
     func handle(_ request: Request, context: EdgeRequestContext, checksJSON: Bool, spendsAllowance: Bool) async throws -> Response {
         let started = ContinuousClock.now
         var logger = context.logger
-        let student = try await self.authenticator.authenticate(request.headers, logger: logger)
+        let student: AuthenticatedStudent
+        do {
+            student = try await self.authenticator.authenticate(request.headers, logger: logger)
+        } catch let refused as RefusedKey {
+            // A suspended student who keeps trying is in the log too, without the body that was never read.
+            let exchange = Exchange(
+                requestID: context.requestID,
+                keyID: refused.record.keyID,
+                student: refused.record.student,
+                method: request.method.rawValue,
+                path: request.uri.path,
+                claudeCodeSessionID: request.headers[.claudeCodeSessionID],
+                requestBytes: request.headers[.contentLength].flatMap(Int.init) ?? 0,
+                receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
+                started: started,
+                executor: context.executor
+            )
+            self.proxy.recorder.recordFailure(exchange, status: Int(refused.status.code), errorType: refused.refusal.type)
+            throw refused.refusal
+        }
         logger[metadataKey: "goosey.key.id"] = "\(student.keyID)"
         let slot: KeyThrottle.Slot?
         do {
