@@ -32,7 +32,7 @@ struct UpstreamProxy: Sendable {
             self.recorder.recordFailure(exchange, status: Int(answer.status.code), errorType: answer.type)
             throw answer
         }
-        return self.response(head, relay: relay, exchange: exchange, client: client)
+        return self.response(head, relay: relay, exchange: exchange, client: client, requestMethod: request.method.rawValue)
     }
 
     private func upstreamRequest(_ request: Request, body: ByteBuffer) -> UpstreamRequest {
@@ -55,10 +55,13 @@ struct UpstreamProxy: Sendable {
         )
     }
 
-    private func response(_ head: HTTPResponseHead, relay: NIOLoopBound<UpstreamRelay>, exchange: Exchange, client: any Channel) -> Response {
+    private func response(
+        _ head: HTTPResponseHead, relay: NIOLoopBound<UpstreamRelay>, exchange: Exchange, client: any Channel, requestMethod: String
+    ) -> Response {
         let status = Int(head.status.code)
         var headers = ForwardedHeaders.clientResponse(from: head.headers)
         for field in exchange.extraHeaders { headers[field.name] = field.value }
+        let framing = ClientBodyWriter.Framing(status: status, hasContentLength: headers[.contentLength] != nil, requestMethod: requestMethod)
         let recorder = self.recorder
         let loop = client.eventLoop
         let bodyStart = BodyStartGuard {
@@ -70,7 +73,7 @@ struct UpstreamProxy: Sendable {
             headers: headers,
             body: ResponseBody { writer in
                 bodyStart.markStarted()
-                try await (loop.inEventLoop ? relay.value.relayBody() : loop.flatSubmit { relay.value.relayBody() }).get()
+                try await (loop.inEventLoop ? relay.value.relayBody(framing: framing) : loop.flatSubmit { relay.value.relayBody(framing: framing) }).get()
                 // A client that left gets no end of the body; its connection is gone.
                 guard client.isActive else { return }
                 try await writer.finish(nil)

@@ -28,6 +28,7 @@ final class UpstreamRelay {
     private let head: EventLoopPromise<HTTPResponseHead>
     private let done: EventLoopPromise<Void>
     private var connection: UpstreamConnection?
+    private var body: ClientBodyWriter?
     private var outcome: ExchangeOutcome?
     private var contentType: String?
     private var keepAlive = false
@@ -80,9 +81,10 @@ final class UpstreamRelay {
 
     /// Called by the response's body closure: relays what came so far and everything after, and completes
     /// when the answer has ended (however it ends).
-    func relayBody() -> EventLoopFuture<Void> {
+    func relayBody(framing: ClientBodyWriter.Framing) -> EventLoopFuture<Void> {
         guard case .awaitingBody(let buffered, let ended, let failure) = self.phase else { return self.done.futureResult }
         self.phase = .relaying
+        self.body = ClientBodyWriter(client: self.client, framing: framing)
         EdgeMetrics.streamStarted()
         for chunk in buffered where self.phaseIsRelaying {
             self.relay(chunk)
@@ -135,7 +137,8 @@ final class UpstreamRelay {
             // A stream ends as the API ends one that fails: with an error event the client reads and can
             // retry on, not a cut connection.
             if UsageMeter.isEventStream(self.contentType) {
-                self.client.writeAndFlush(HTTPResponsePart.body(Self.failedEvent(failure)), promise: nil)
+                self.body?.write(Self.failedEvent(failure))
+                self.client.flush()
                 self.finish(reusable: false)
             } else {
                 self.finish(reusable: false, error: failure)
@@ -164,7 +167,7 @@ final class UpstreamRelay {
             self.finish(reusable: false)
             return
         }
-        self.client.write(HTTPResponsePart.body(chunk), promise: nil)
+        self.body?.write(chunk)
         // After the write: the first byte is what the student waits for.
         if first, let outcome = self.outcome {
             self.client.flush()
