@@ -37,6 +37,9 @@ final class LogSpool: Service, Sendable {
     private let continuation: AsyncStream<Entry>.Continuation
     /// Bytes on disk, shared by the writer (adds) and the shipper (subtracts).
     private let spooledBytes = Atomic<Int>(0)
+    /// The spool's own thread: encoding, compacting and shipping records (milliseconds for a long
+    /// conversation's body) never delay the event loops that relay answers.
+    private let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     init(_ configuration: Configuration, shipper: SpoolShipper?, logger: Logger) {
         self.configuration = configuration
@@ -57,6 +60,13 @@ final class LogSpool: Service, Sendable {
     }
 
     func run() async throws {
+        try await withTaskExecutorPreference(EventLoopExecutor(self.thread.next())) {
+            try await self.spool()
+        }
+        try? await self.thread.shutdownGracefully()
+    }
+
+    private func spool() async throws {
         var nextSequence = try self.segments.prepare()
         var (journal, orphans) = try await OpenStreamJournal.recover(in: self.configuration.directory)
         if !orphans.isEmpty {
