@@ -72,6 +72,20 @@ import Testing
         }
     }
 
+    @Test func answeredRequestsReuseOneUpstreamConnection() async throws {
+        try await LiveStack.run { stack in
+            var ports: [Int?] = []
+            for _ in 0..<3 {
+                let response = try await HTTPClient.shared.execute(Self.messagesRequest(stack), timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                let requestID = try #require(response.headers.first(name: "request-id"))
+                ports.append(try await Self.waitForMockRecord(stack, requestID) { $0.complete }.clientPort)
+            }
+            #expect(ports[0] != nil)
+            #expect(Set(ports).count == 1, "one connection for all three: \(ports)")
+        }
+    }
+
     /// The mock's record of `requestID` once `condition` holds for it (at most 10 s).
     static func waitForMockRecord(
         _ stack: LiveStack,

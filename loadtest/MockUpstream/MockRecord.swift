@@ -25,6 +25,8 @@ public struct MockRecord: Codable, Sendable, Equatable {
     public var requestBodySHA256: String
     /// Request headers by lowercased name; repeated headers joined with ", ".
     public var requestHeaders: [String: String]
+    /// The client's port: requests that share one are on one kept-alive connection.
+    public var clientPort: Int?
 }
 
 extension MockRecord {

@@ -5,10 +5,13 @@ struct MockRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// Suffix shared by `req_…`, `msg_…` and `toolu_…` ids of this request.
     let idSuffix: String
+    /// The client's port on its connection.
+    let clientPort: Int?
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.idSuffix = MockRequestID.nextSuffix()
+        self.clientPort = source.channel.remoteAddress?.port
     }
 
     /// The `request-id` header value, `req_…`.

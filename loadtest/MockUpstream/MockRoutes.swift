@@ -56,7 +56,8 @@ struct MockRoutes: Sendable {
             responseBytes: 0,
             responseSHA256: Self.emptySHA256,
             requestBodySHA256: MockSHA256.hex(body),
-            requestHeaders: MockRecord.headerMap(request.headers)
+            requestHeaders: MockRecord.headerMap(request.headers),
+            clientPort: context.clientPort
         )
     }
 
