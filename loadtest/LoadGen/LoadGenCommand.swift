@@ -28,6 +28,8 @@ struct LoadGenCommand: AsyncParsableCommand {
     @Option(help: "Seconds of load before measuring (paced and closed modes).") var warmup = 0.0
     @Option(name: .customLong("header"), help: "Extra request header 'name: value' (repeatable).") var headers:
         [String] = []
+    @Option(help: "File of credentials, one per line: client i sends line i mod n as its x-api-key (many students).")
+    var keyFile: String?
     @Option(help: "File holding the request body (default: a built-in Claude Code-shaped body).") var bodyFile: String?
     @Option(help: "Size of the built-in body in bytes.") var bodyBytes = 51_200
     @Option(help: "Seconds before an unanswered request counts as a timeout.") var timeout = 30.0
@@ -52,7 +54,7 @@ struct LoadGenCommand: AsyncParsableCommand {
     func run() async throws {
         let plan = try LoadPlan(command: self)
         if self.printBody {
-            return print(String(buffer: plan.request.body))
+            return print(String(buffer: plan.request(for: 0).body))
         }
         let summary = try await LoadRun(plan: plan).run()
         print(try summary.json())

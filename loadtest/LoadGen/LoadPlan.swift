@@ -7,7 +7,8 @@ struct LoadPlan: Sendable {
     var mode: LoadMode
     var url: String
     var target: TargetURL
-    var request: RequestTemplate
+    /// One template per credential (one in all without `--key-file`); client `i` sends `requests[i % count]`.
+    var requests: [RequestTemplate]
     var clients: Int
     var rate: Double
     var duration: TimeAmount
@@ -36,7 +37,11 @@ struct LoadPlan: Sendable {
         } else {
             body = ByteBuffer(string: ClaudeCodeBody.make(targetBytes: command.bodyBytes))
         }
-        self.request = try RequestTemplate(target: self.target, extraHeaders: command.headers, body: body)
+        let keys = try command.keyFile.map(Self.keys(in:)) ?? [nil]
+        let target = self.target
+        self.requests = try keys.map { key in
+            try RequestTemplate(target: target, extraHeaders: command.headers + (key.map { ["x-api-key: \($0)"] } ?? []), body: body)
+        }
         self.clients = command.clients
         self.rate = command.rate
         self.duration = .fromSeconds(command.duration)
@@ -46,6 +51,21 @@ struct LoadPlan: Sendable {
         self.onTime = .fromSeconds(command.onTime)
         self.threads = command.threads
         self.connectBatch = command.connectBatch
+    }
+}
+
+extension LoadPlan {
+    func request(for client: Int) -> RequestTemplate {
+        self.requests[client % self.requests.count]
+    }
+
+    /// The non-empty lines of `path`.
+    static func keys(in path: String) throws -> [String?] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw Invalid(description: "--key-file: cannot read \(path)") }
+        let keys = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        guard !keys.isEmpty else { throw Invalid(description: "--key-file: \(path) holds no key") }
+        return keys
     }
 }
 

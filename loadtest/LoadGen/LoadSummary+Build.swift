@@ -15,7 +15,7 @@ extension LoadSummary {
             targetRate: plan.mode == .paced ? plan.rate : nil,
             warmupSeconds: Self.seconds(plan.warmup),
             durationSeconds: Self.seconds(plan.mode == .concurrent ? plan.ramp : plan.duration),
-            requestBodyBytes: plan.request.body.readableBytes,
+            requestBodyBytes: plan.request(for: 0).body.readableBytes,
             requests: answered + failed - tally.errors["truncated", default: 0],
             ok: tally.ok,
             non2xx: non2xx,

@@ -142,7 +142,7 @@ final class VirtualClient: @unchecked Sendable {
             counted: scheduled >= clock.measureFrom
         )
         self.gauge.begin()
-        connection.send(self.plan.request)
+        connection.send(self.plan.request(for: self.index))
         self.exchange?.timeoutTask = self.eventLoop.scheduleTask(in: self.plan.timeout) { self.timedOut(serial) }
     }
 
