@@ -16,16 +16,17 @@ enum ForwardedHeaders {
 
     /// Headers the edge sets itself on the way up.
     private static let replacedUpstream: Set<String> = ["host", "content-length", "x-api-key", "authorization", "accept-encoding", "expect"]
+    private static let droppedUpstream = Self.hopByHop.union(Self.replacedUpstream)
 
     /// The client's headers as the upstream should see them.
     ///
     /// `accept-encoding: identity` lets the edge read usage off the bytes; an identity answer is
     /// acceptable to any client that did not refuse it explicitly (RFC 9110 §12.5.3).
     static func upstreamRequest(from client: HTTPFields, apiKey: String) -> HTTPHeaders {
-        let dropped = Self.hopByHop.union(Self.replacedUpstream).union(Self.connectionTokens(client[values: .connection]))
+        let named = Self.connectionTokens(client[values: .connection])
         var headers = HTTPHeaders()
         headers.reserveCapacity(client.count + 2)
-        for field in client where !dropped.contains(field.name.canonicalName) {
+        for field in client where !Self.droppedUpstream.contains(field.name.canonicalName) && !named.contains(field.name.canonicalName) {
             headers.add(name: field.name.rawName, value: field.value)
         }
         headers.add(name: "x-api-key", value: apiKey)
@@ -35,11 +36,13 @@ enum ForwardedHeaders {
 
     /// The upstream's headers as the client should see them.
     static func clientResponse(from upstream: HTTPHeaders) -> HTTPFields {
-        let dropped = Self.hopByHop.union(Self.connectionTokens(upstream[canonicalForm: "connection"].map(String.init)))
+        let named = Self.connectionTokens(upstream[canonicalForm: "connection"].map(String.init))
         var fields = HTTPFields()
+        fields.reserveCapacity(upstream.count)
         for (name, value) in upstream {
-            let lowered = name.lowercased()
-            guard !dropped.contains(lowered), let fieldName = HTTPField.Name(name) else { continue }
+            guard let fieldName = HTTPField.Name(name),
+                !Self.hopByHop.contains(fieldName.canonicalName), !named.contains(fieldName.canonicalName)
+            else { continue }
             fields.append(HTTPField(name: fieldName, value: value))
         }
         return fields

@@ -9,6 +9,8 @@ public struct PricingTable: Sendable, Equatable {
     /// Applied to token rates when `usage.service_tier` is `batch` (50 % off).
     public var batchPercent: Int64
     private var rowByID: [String: Int]
+    /// The ids normalizing leaves as they are: a request that names one (most do) needs no normalizing.
+    private var rowByExactID: [String: Int]
 
     public init(models: [ModelPrice], fallback: ModelPrice, webSearchPerRequest: PicoDollars, batchPercent: Int64 = 50)
     {
@@ -17,6 +19,7 @@ public struct PricingTable: Sendable, Equatable {
         self.webSearchPerRequest = webSearchPerRequest
         self.batchPercent = batchPercent
         self.rowByID = Self.index(models)
+        self.rowByExactID = self.rowByID.filter { Self.normalizedModelID($0.key) == $0.key }
     }
 
     private static func index(_ models: [ModelPrice]) -> [String: Int] {
@@ -29,7 +32,8 @@ public struct PricingTable: Sendable, Equatable {
 
     /// The row for `model`, or nil when no row claims it (after normalizing the id).
     public func knownPrice(for model: String) -> ModelPrice? {
-        self.rowByID[Self.normalizedModelID(model)].map { self.models[$0] }
+        if let row = self.rowByExactID[model] { return self.models[row] }
+        return self.rowByID[Self.normalizedModelID(model)].map { self.models[$0] }
     }
 
     /// The row for `model`, or `fallback`.
