@@ -60,8 +60,13 @@ final class LogSpool: Service, Sendable {
     }
 
     func run() async throws {
-        try await withTaskExecutorPreference(EventLoopExecutor(self.thread.next())) {
-            try await self.spool()
+        do {
+            try await withTaskExecutorPreference(EventLoopExecutor(self.thread.next())) {
+                try await self.spool()
+            }
+        } catch {
+            try? await self.thread.shutdownGracefully()
+            throw error
         }
         try? await self.thread.shutdownGracefully()
     }

@@ -23,17 +23,9 @@ struct ForwardingRoute: Sendable {
             student = try await self.authenticator.authenticate(request.headers, logger: logger)
         } catch let refused as RefusedKey {
             // A suspended student who keeps trying is in the log too, without the body that was never read.
-            let exchange = Exchange(
-                requestID: context.requestID,
-                keyID: refused.record.keyID,
-                student: refused.record.student,
-                method: request.method.rawValue,
-                path: request.uri.path,
-                claudeCodeSessionID: request.headers[.claudeCodeSessionID],
-                requestBytes: request.headers[.contentLength].flatMap(Int.init) ?? 0,
-                receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
-                started: started,
-                executor: context.executor
+            let exchange = Self.exchange(
+                request, context: context, keyID: refused.record.keyID, student: refused.record.student,
+                requestBytes: request.headers[.contentLength].flatMap(Int.init) ?? 0, started: started
             )
             self.proxy.recorder.recordFailure(exchange, status: Int(refused.status.code), errorType: refused.refusal.type)
             throw refused.refusal
@@ -49,20 +41,11 @@ struct ForwardingRoute: Sendable {
         if checksJSON, let failure = body.withUnsafeReadableBytes({ JSONValidator.validate($0) }) {
             throw AnthropicError.invalidJSON(failure.description)
         }
-        var exchange = Exchange(
-            requestID: context.requestID,
-            keyID: student.keyID,
-            student: student.student,
-            method: request.method.rawValue,
-            path: request.uri.path,
-            claudeCodeSessionID: request.headers[.claudeCodeSessionID],
-            requestBytes: body.readableBytes,
-            requestBody: checksJSON ? body : nil,
-            receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
-            started: started,
-            executor: context.executor,
-            slot: slot
+        var exchange = Self.exchange(
+            request, context: context, keyID: student.keyID, student: student.student, requestBytes: body.readableBytes, started: started
         )
+        exchange.requestBody = checksJSON ? body : nil
+        exchange.slot = slot
         if checksJSON { try await self.guardAgainstLeaks(body, student: student, exchange: &exchange, logger: logger) }
         if spendsAllowance {
             let admitted: Admission
@@ -97,6 +80,25 @@ struct ForwardingRoute: Sendable {
 }
 
 extension ForwardingRoute {
+    /// What the edge knows of `request` once it knows whose key it carries.
+    static func exchange(
+        _ request: Request, context: EdgeRequestContext, keyID: String, student: StudentRef, requestBytes: Int,
+        started: ContinuousClock.Instant
+    ) -> Exchange {
+        Exchange(
+            requestID: context.requestID,
+            keyID: keyID,
+            student: student,
+            method: request.method.rawValue,
+            path: request.uri.path,
+            claudeCodeSessionID: request.headers[.claudeCodeSessionID],
+            requestBytes: requestBytes,
+            receivedAtMillis: Int64(Date().timeIntervalSince1970 * 1000),
+            started: started,
+            executor: context.executor
+        )
+    }
+
     /// The whole body, or a 413 once it passes the limit.
     ///
     /// An oversized body is still read to its end (up to a bound) before the 413 goes out: SDK

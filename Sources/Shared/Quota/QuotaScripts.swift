@@ -39,6 +39,11 @@ enum QuotaScripts {
 
         local TOKEN_CLASSES = {'in', 'w5', 'w1', 'rd', 'out'}
 
+        -- One entry of the `closed` list: `period:alloc:carry:grants:used`.
+        local function closed_entry(period, alloc, carry, grants, used)
+          return n(period) .. ':' .. n(alloc) .. ':' .. n(carry) .. ':' .. n(grants) .. ':' .. n(used)
+        end
+
         local function load_balance(balance_key, closed_key, period, alloc, rule, param, overspend)
           local f = redis.call('HMGET', balance_key, 'period', 'alloc', 'carry', 'grants', 'used', 'held', unpack(TOKEN_CLASSES))
           local b = {period = tonumber(f[1]), alloc = tonumber(f[2]) or alloc, carry = tonumber(f[3]) or 0,
@@ -53,7 +58,7 @@ enum QuotaScripts {
           end
           local steps = 0
           while b.period < period do
-            redis.call('RPUSH', closed_key, n(b.period) .. ':' .. n(b.alloc) .. ':' .. n(b.carry) .. ':' .. n(b.grants) .. ':' .. n(b.used))
+            redis.call('RPUSH', closed_key, closed_entry(b.period, b.alloc, b.carry, b.grants, b.used))
             local remaining = b.alloc + b.carry + b.grants - b.used
             b.carry = carry_in(remaining, b.alloc, rule, param, overspend)
             b.period = b.period + 1
@@ -120,7 +125,7 @@ enum QuotaScripts {
                   local alloc, carry, grants, used = f[2], f[3], f[4], f[5]
                   local carried = carry_in(alloc + carry + grants - used, alloc, rule, param, overspend)
                   used = used + charge
-                  redis.call('LSET', closed_key, i - #entries - 1, n(period) .. ':' .. n(alloc) .. ':' .. n(carry) .. ':' .. n(grants) .. ':' .. n(used))
+                  redis.call('LSET', closed_key, i - #entries - 1, closed_entry(period, alloc, carry, grants, used))
                   if period == b.period - 1 then
                     b.carry = b.carry + carry_in(alloc + carry + grants - used, alloc, rule, param, overspend) - carried
                   end
