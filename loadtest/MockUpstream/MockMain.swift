@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 
 /// `goosey-mock`: a stand-in for api.anthropic.com used by tests and benchmarks.
 @main
@@ -18,6 +20,9 @@ struct MockMain: AsyncParsableCommand {
     @Option(help: "Milliseconds between SSE events.") var delayMs = 0
 
     func run() async throws {
+        // Each stream's sleeps and writes then run on the event loop that owns its connection, not on Swift's
+        // pool and Dispatch's timers: the mock shares the benchmark machine's cores with what it measures.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let apiKey =
             self.apiKey ?? ProcessInfo.processInfo.environment["MOCK_API_KEY"] ?? MockConfiguration.defaultAPIKey
         let configuration = MockConfiguration(
