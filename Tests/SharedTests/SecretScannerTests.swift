@@ -46,6 +46,21 @@ import Testing
         }
     }
 
+    /// Clean text is skipped eight bytes at a time: a secret is found wherever it falls in such a stretch,
+    /// including when it ends the body.
+    @Test func aSecretIsFoundAtEveryOffsetAndAtTheVeryEnd() {
+        for (kind, secret) in Self.positives() {
+            for padding in 0..<16 {
+                let lead = String(repeating: "x", count: padding)
+                for body in [lead + " " + secret + " trailing text", lead + " " + secret] {
+                    let findings = Self.findings(in: body)
+                    #expect(findings.map(\.kind) == [kind], "\(kind), \(padding) bytes before")
+                    #expect(findings.first.map { Self.text(of: $0.parts[0], in: body) } == secret, "\(kind), \(padding) bytes before")
+                }
+            }
+        }
+    }
+
     @Test func aGooseyKeysFingerprintIsItsKeyID() throws {
         var samples = SecretSamples(seed: 3)
         let key = try #require(VirtualKey(parsing: samples.gooseyKey()))
