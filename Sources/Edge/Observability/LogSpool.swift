@@ -62,6 +62,7 @@ final class LogSpool: Service, Sendable {
     func run() async throws {
         do {
             try await withTaskExecutorPreference(EventLoopExecutor(self.thread.next())) {
+                BackgroundWork.lowerCurrentThreadPriority()
                 try await self.spool()
             }
         } catch {
@@ -158,7 +159,7 @@ final class LogSpool: Service, Sendable {
         }
         let handle = current!.handle
         let goodLength = UInt64(current!.bytes)
-        try await NIOThreadPool.singleton.runIfActive {
+        try await BackgroundWork.run {
             do {
                 try handle.write(contentsOf: line)
             } catch {

@@ -1,5 +1,4 @@
 import Foundation
-import NIOPosix
 import Shared
 
 /// The answers this edge is relaying, on disk beside the spool, so that a stream the upstream billed keeps
@@ -79,7 +78,7 @@ struct OpenStreamJournal {
 
     private mutating func append(_ line: Data) async throws {
         let handle = self.handle
-        try await NIOThreadPool.singleton.runIfActive { try handle.write(contentsOf: line) }
+        try await BackgroundWork.run { try handle.write(contentsOf: line) }
         self.fileBytes += line.count
     }
 
@@ -87,7 +86,7 @@ struct OpenStreamJournal {
         var contents = Data(capacity: self.openBytes)
         for line in self.open.values { contents.append(line) }
         let (handle, kept) = (self.handle, contents)
-        try await NIOThreadPool.singleton.runIfActive {
+        try await BackgroundWork.run {
             try handle.truncate(atOffset: 0)
             try handle.write(contentsOf: kept)
         }

@@ -52,7 +52,7 @@ struct SpoolShipper: Sendable {
 
     /// One pass over the closed segments. - Returns: whether every shipment went.
     private func shipClosed(_ segments: SpoolSegments, spooledBytes: borrowing Atomic<Int>, logger: Logger) async -> Bool {
-        let closed = (try? await NIOThreadPool.singleton.runIfActive { try segments.closed() }) ?? []
+        let closed = (try? await BackgroundWork.run { try segments.closed() }) ?? []
         for shipment in Self.shipments(of: closed) {
             guard !Task.isCancelled else { return false }
             do {
@@ -111,7 +111,7 @@ struct SpoolShipper: Sendable {
     }
 
     private func ship(_ paths: [String]) async throws {
-        let whole = try await NIOThreadPool.singleton.runIfActive {
+        let whole = try await BackgroundWork.run {
             try paths.reduce(into: Data()) { data, path in
                 let segment = try Data(contentsOf: URL(fileURLWithPath: path))
                 // A line cut short by a crash was never a record: it ends where the last whole line does.
@@ -120,12 +120,12 @@ struct SpoolShipper: Sendable {
             }
         }
         // Hashing, scanning and compressing megabytes would stall an event loop's connections: done on the thread pool.
-        let (compact, digests) = try await NIOThreadPool.singleton.runIfActive {
+        let (compact, digests) = try await BackgroundWork.run {
             let (compact, digests) = self.compacted(whole)
             return (try Gzip.compress(compact), digests)
         }
         if try await self.post(compact) == .conflict {
-            let uncompacted = try await NIOThreadPool.singleton.runIfActive { try Gzip.compress(whole) }
+            let uncompacted = try await BackgroundWork.run { try Gzip.compress(whole) }
             guard try await self.post(uncompacted) == .ok else { throw ShippingError.refused(status: 409) }
         }
         self.committedBlocks.insert(digests)
