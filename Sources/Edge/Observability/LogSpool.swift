@@ -62,7 +62,6 @@ final class LogSpool: Service, Sendable {
     func run() async throws {
         do {
             try await withTaskExecutorPreference(EventLoopExecutor(self.thread.next())) {
-                BackgroundWork.lowerCurrentThreadPriority()
                 try await self.spool()
             }
         } catch {
@@ -159,7 +158,7 @@ final class LogSpool: Service, Sendable {
         }
         let handle = current!.handle
         let goodLength = UInt64(current!.bytes)
-        try await BackgroundWork.run {
+        try await NIOThreadPool.singleton.runIfActive {
             do {
                 try handle.write(contentsOf: line)
             } catch {

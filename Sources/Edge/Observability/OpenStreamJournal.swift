@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Shared
 
 /// The answers this edge is relaying, on disk beside the spool, so that a stream the upstream billed keeps
@@ -78,7 +79,7 @@ struct OpenStreamJournal {
 
     private mutating func append(_ line: Data) async throws {
         let handle = self.handle
-        try await BackgroundWork.run { try handle.write(contentsOf: line) }
+        try await NIOThreadPool.singleton.runIfActive { try handle.write(contentsOf: line) }
         self.fileBytes += line.count
     }
 
@@ -86,7 +87,7 @@ struct OpenStreamJournal {
         var contents = Data(capacity: self.openBytes)
         for line in self.open.values { contents.append(line) }
         let (handle, kept) = (self.handle, contents)
-        try await BackgroundWork.run {
+        try await NIOThreadPool.singleton.runIfActive {
             try handle.truncate(atOffset: 0)
             try handle.write(contentsOf: kept)
         }
