@@ -37,8 +37,8 @@ final class LogSpool: Service, Sendable {
     private let continuation: AsyncStream<Entry>.Continuation
     /// Bytes on disk, shared by the writer (adds) and the shipper (subtracts).
     private let spooledBytes = Atomic<Int>(0)
-    /// The spool's own thread: encoding, compacting and shipping records (milliseconds for a long
-    /// conversation's body) never delay the event loops that relay answers.
+    /// The spool's own thread: encoding and writing records (milliseconds for a long conversation's body) never
+    /// delay the event loops that relay answers; the shipper compacts on `BackgroundWork`'s thread.
     private let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     init(_ configuration: Configuration, shipper: SpoolShipper?, logger: Logger) {

@@ -119,7 +119,7 @@ struct SpoolShipper: Sendable {
                 data.append(segment[..<whole])
             }
         }
-        // Hashing, scanning and compressing megabytes would stall an event loop's connections: done on the thread pool.
+        // Hashing, scanning and compressing megabytes would stall an event loop's connections: done in the background.
         let (compact, digests) = try await BackgroundWork.run {
             let (compact, digests) = self.compacted(whole)
             return (try Gzip.compress(compact), digests)
