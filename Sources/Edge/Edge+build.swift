@@ -66,7 +66,7 @@ func buildEdge(
     if let records { services.append(records) }
     return Application(
         router: buildEdgeRouter(forwarding: forwarding, me: me, metrics: metrics),
-        server: .http1(configuration: HTTP1Channel.Configuration(
+        server: .loopBoundHTTP1(configuration: HTTP1Channel.Configuration(
             additionalChannelHandlers: [FlushCoalescingHandler(), ClientWritability()], idleTimeout: configuration.idleTimeout
         )),
         configuration: configuration.application,

@@ -15,7 +15,7 @@ struct EdgeRequestContext: RequestContext {
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = "req_goosey_\(RequestID())"
-        self.executor = EventLoopExecutor(source.channel.eventLoop)
+        self.executor = EventLoopExecutor.of(source.channel.eventLoop)
         self.channel = source.channel
     }
 }

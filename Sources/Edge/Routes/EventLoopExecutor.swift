@@ -1,16 +1,27 @@
 import NIOCore
+import NIOPosix
 
 /// Runs a task's jobs on one NIO event loop.
 ///
 /// A request's handler, its upstream connection and the client's connection then share one thread, so
 /// each streamed chunk moves between them without a thread switch (`DESIGN.md`: "a stream never changes
-/// threads"). `HTTPClient` picks the current event loop for the upstream connection when asked from one.
+/// threads").
 final class EventLoopExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
     init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
+
+    /// The one executor of each loop of NIO's shared group, so a task already on a loop's executor that
+    /// asks for it again stays where it is; any other loop gets an executor of its own.
+    static func of(_ eventLoop: any EventLoop) -> EventLoopExecutor {
+        Self.shared[ObjectIdentifier(eventLoop)] ?? EventLoopExecutor(eventLoop)
+    }
+
+    private static let shared: [ObjectIdentifier: EventLoopExecutor] = Dictionary(
+        uniqueKeysWithValues: MultiThreadedEventLoopGroup.singleton.makeIterator().map { (ObjectIdentifier($0), EventLoopExecutor($0)) }
+    )
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
