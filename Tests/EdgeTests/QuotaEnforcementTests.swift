@@ -96,6 +96,26 @@ import Testing
         }
     }
 
+    /// The hold goes to Redis while the body is read and checked: a body refused by those checks must give it back.
+    @Test func aRequestRefusedForItsBodyGivesBackWhatItHeld() async throws {
+        let policy = QuotaPolicy.testing(limit: 50_000_000)
+        try await LiveStack.run(policy: policy) { stack in
+            var broken = Requests.messagesRequest(stack)
+            broken.body = .bytes(ByteBuffer(string: #"{"model":"claude-sonnet-4-6","max_tokens":1024,"messages":[{"role":"user","content":"hi"}"#))
+            let (notJSON, _) = try await Self.send(broken)
+            #expect(notJSON.status == .badRequest)
+            let afterBroken = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
+            #expect(afterBroken.held == 0 && afterBroken.used == 0)
+
+            let leaking = LeakGuardTests.request(stack, saying: "ANTHROPIC_API_KEY=\(LeakGuardTests.anthropicKey())")
+            let (refused, _, _) = try await LeakGuardTests.send(leaking)
+            #expect(refused == 403)
+            let afterLeak = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
+            #expect(afterLeak.held == 0 && afterLeak.used == 0)
+            #expect(stack.mockRecorder.count == 0, "neither request left the edge")
+        }
+    }
+
     @Test func countTokensIsNeverRefusedForQuota() async throws {
         let policy = QuotaPolicy.testing(limit: 0)
         try await LiveStack.run(policy: policy) { stack in

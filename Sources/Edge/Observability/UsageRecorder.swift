@@ -83,12 +83,12 @@ struct UsageRecorder: Sendable {
         )
     }
 
-    /// Renews the lease of a stream that has run for a third of the lease's life since it was last renewed.
-    func renewLeaseIfDue(_ exchange: Exchange, outcome: inout ExchangeOutcome) {
+    /// How often a stream renews its lease: every third of the lease's life.
+    var leaseRenewalInterval: Duration { .seconds(self.leaseSeconds) / 3 }
+
+    /// Moves the lease of a stream still running on by a whole lease life.
+    func renewLease(_ exchange: Exchange) {
         guard let admission = exchange.admission else { return }
-        let now = ContinuousClock.now
-        guard outcome.leaseRenewedAt.duration(to: now) > .seconds(self.leaseSeconds) / 3 else { return }
-        outcome.leaseRenewedAt = now
         self.settler?.renew(admission, until: Date().addingTimeInterval(TimeInterval(self.leaseSeconds)))
     }
 
@@ -101,6 +101,11 @@ struct UsageRecorder: Sendable {
             requestBody: exchange.requestBody,
             response: nil
         )
+    }
+
+    /// Gives back the hold of a request that was refused before it went upstream, and left no record.
+    func release(_ admission: Admission) {
+        self.settler?.enqueue(admission, charge: 0)
     }
 
     /// A request the upstream never answered, or that the edge refused after authenticating it.

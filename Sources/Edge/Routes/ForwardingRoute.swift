@@ -37,6 +37,34 @@ struct ForwardingRoute: Sendable {
         } catch {
             throw AnthropicError.throttled(error)
         }
+        // A hold sized by the declared length travels to Redis while the body is read and checked.
+        let declared = request.headers[.contentLength].flatMap(Int.init).flatMap { $0 <= EdgeLimits.maxRequestBodyBytes ? $0 : nil }
+        let reservesEarly = spendsAllowance && declared != nil
+        async let early = reservesEarly ? self.reserve(student, requestID: context.requestID, requestBytes: declared ?? 0, logger: logger) : nil
+        if reservesEarly { await Task.yield() }  // the reserve goes out before the body's checks take the loop
+        let body: ByteBuffer
+        var exchange: Exchange
+        do {
+            (body, exchange) = try await self.checkedBody(request, context: context, student: student, checksJSON: checksJSON, started: started, logger: logger)
+        } catch {
+            if case .success(let admission)? = await early { self.proxy.recorder.release(admission) }
+            throw error
+        }
+        exchange.slot = slot
+        if spendsAllowance {
+            let reserved = if let early = await early { early } else {
+                await self.reserve(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
+            }
+            try self.admit(reserved, into: &exchange)
+        }
+        return try await self.proxy.forward(request, body: body, exchange: exchange, client: context.channel, logger: logger)
+    }
+
+    /// The whole body, checked: JSON where `checksJSON` asks for it, and free of secrets that block.
+    private func checkedBody(
+        _ request: Request, context: EdgeRequestContext, student: AuthenticatedStudent, checksJSON: Bool, started: ContinuousClock.Instant,
+        logger: Logger
+    ) async throws -> (ByteBuffer, Exchange) {
         let body = try await Self.collectBody(request)
         if checksJSON, let failure = body.withUnsafeReadableBytes({ JSONValidator.validate($0) }) {
             throw AnthropicError.invalidJSON(failure.description)
@@ -45,23 +73,36 @@ struct ForwardingRoute: Sendable {
             request, context: context, keyID: student.keyID, student: student.student, requestBytes: body.readableBytes, started: started
         )
         exchange.requestBody = checksJSON ? body : nil
-        exchange.slot = slot
         if checksJSON { try await self.guardAgainstLeaks(body, student: student, exchange: &exchange, logger: logger) }
-        if spendsAllowance {
-            let admitted: Admission
-            do {
-                admitted = try await self.gate.admit(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
-            } catch let refusal as AnthropicError {
-                // Staff see refusals, and when in the period students hit their limit, from these records.
-                self.proxy.recorder.recordFailure(exchange, status: Int(refusal.status.code), errorType: refusal.type)
-                throw refusal
-            }
-            if let before = admitted.before {
-                exchange.extraHeaders = QuotaHeaders.allowed(before, policy: admitted.policy, window: admitted.window)
-            }
-            exchange.admission = admitted
+        return (body, exchange)
+    }
+
+    /// What the quota gate said, caught so it can be heard after the body's checks.
+    private func reserve(_ student: AuthenticatedStudent, requestID: String, requestBytes: Int, logger: Logger) async -> Result<Admission, any Error> {
+        do {
+            return .success(try await self.gate.admit(student, requestID: requestID, requestBytes: requestBytes, logger: logger))
+        } catch {
+            return .failure(error)
         }
-        return try await self.proxy.forward(request, body: body, exchange: exchange, client: context.channel, logger: logger)
+    }
+
+    /// Lets the request through with its hold and the headers that show the student's standing, or refuses it.
+    private func admit(_ reserved: Result<Admission, any Error>, into exchange: inout Exchange) throws {
+        let admitted: Admission
+        switch reserved {
+        case .success(let admission):
+            admitted = admission
+        case .failure(let refusal as AnthropicError):
+            // Staff see refusals, and when in the period students hit their limit, from these records.
+            self.proxy.recorder.recordFailure(exchange, status: Int(refusal.status.code), errorType: refusal.type)
+            throw refusal
+        case .failure(let error):
+            throw error
+        }
+        if let before = admitted.before {
+            exchange.extraHeaders = QuotaHeaders.allowed(before, policy: admitted.policy, window: admitted.window)
+        }
+        exchange.admission = admitted
     }
 
     /// Scans the body; with a secret in it, the record keeps the redacted body and the notes, and a secret that
