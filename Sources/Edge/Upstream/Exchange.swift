@@ -57,6 +57,14 @@ struct ExchangeOutcome: Sendable {
         self.meter.feed(chunk)
     }
 
+    /// True, and the clock restarted, once `interval` has passed since the lease was last taken or renewed.
+    mutating func leaseRenewalIsDue(every interval: Duration) -> Bool {
+        let now = ContinuousClock.now
+        guard self.leaseRenewedAt.duration(to: now) > interval else { return false }
+        self.leaseRenewedAt = now
+        return true
+    }
+
     mutating func markClientAborted() {
         self.clientAborted = true
         self.meter.markAborted()

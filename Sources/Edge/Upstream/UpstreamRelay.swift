@@ -63,11 +63,13 @@ final class UpstreamRelay {
             outcome.keepsResponse = self.recorder.records != nil
             self.outcome = outcome
             self.phase = .awaitingBody(buffered: [], ended: false, failure: nil)
-            self.connection?.pause()
             self.head.succeed(head)
         case (.body(let chunk), .awaitingBody(var buffered, let ended, let failure)):
             buffered.append(chunk)
             self.phase = .awaitingBody(buffered: buffered, ended: ended, failure: failure)
+            // The head is on its way out in microseconds, with what one read brought; reading stops only if
+            // it is held up (a client not reading) while more keeps coming.
+            if buffered.count >= Self.partsBufferedBeforePause { self.connection?.pause() }
         case (.body(let chunk), .relaying):
             self.relay(chunk)
         case (.end, .awaitingBody(let buffered, _, let failure)):
@@ -154,24 +156,24 @@ final class UpstreamRelay {
     }
 
     private func relay(_ chunk: ByteBuffer) {
+        // `outcome` is changed in place, never through a copy: a copy would share the kept response's
+        // storage, and the next append would copy all of it, on every event.
         guard self.outcome != nil else { return }
-        let first = self.outcome?.firstByteAt == nil
-        // Changed in place, never through a copy: a copy would share the kept response's storage, and the
-        // next append would copy all of it, on every event.
-        self.outcome?.noteChunk(chunk)
-        self.recorder.renewLeaseIfDue(self.exchange, outcome: &self.outcome!)
+        let first = self.outcome!.firstByteAt == nil
+        self.outcome!.noteChunk(chunk)
+        if self.outcome!.leaseRenewalIsDue(every: self.recorder.leaseRenewalInterval) { self.recorder.renewLease(self.exchange) }
         guard self.client.isActive else {
             // The client left (Esc in Claude Code). Closing the upstream connection cancels the request:
             // nobody pays for tokens nobody reads.
-            self.outcome?.markClientAborted()
+            self.outcome!.markClientAborted()
             self.finish(reusable: false)
             return
         }
         self.body?.write(chunk)
         // After the write: the first byte is what the student waits for.
-        if first, let outcome = self.outcome {
+        if first {
             self.client.flush()
-            self.recorder.noteAnswerBegun(self.exchange, outcome: outcome)
+            self.recorder.noteAnswerBegun(self.exchange, outcome: self.outcome!)
         }
     }
 
@@ -185,6 +187,8 @@ final class UpstreamRelay {
         self.recorder.record(self.exchange, outcome: outcome)
         if let error { self.done.fail(error) } else { self.done.succeed() }
     }
+
+    static let partsBufferedBeforePause = 64
 
     static func failedEvent(_ failure: UpstreamFailure) -> ByteBuffer {
         let message = if case .stalled = failure {
