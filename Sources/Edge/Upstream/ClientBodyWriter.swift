@@ -61,6 +61,15 @@ struct ClientBodyWriter {
     }
 }
 
+extension ClientBodyWriter {
+    /// Sends what was written, from the encoder's place too: a flush from the top of the pipeline would
+    /// wait for the end of the event-loop task (`FlushCoalescingHandler`), and an event that came alone
+    /// has nothing to be coalesced with.
+    func flush() {
+        if let encoder = self.encoder { encoder.flush() } else { self.client.flush() }
+    }
+}
+
 extension ByteBuffer {
     /// `value` in lowercase hexadecimal digits, without leading zeros.
     mutating func writeHexadecimal(_ value: Int) {

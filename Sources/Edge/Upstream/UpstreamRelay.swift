@@ -115,8 +115,8 @@ final class UpstreamRelay {
 
     /// Everything one read brought has been relayed: send it, and read on only if the client keeps up.
     func readComplete() {
-        guard self.phaseIsRelaying else { return }
-        self.client.flush()
+        guard self.phaseIsRelaying, let body = self.body else { return }
+        body.flush()
         guard !self.client.isWritable,
             let writability = try? self.client.pipeline.syncOperations.handler(type: ClientWritability.self)
         else { return }
