@@ -76,6 +76,21 @@ import Testing
         #expect(try await self.store.balance(student, policy: policy, window: Self.window(11)).1 == .zero, "period 11's tokens")
     }
 
+    /// A limit raised mid-period is what the period closes with, and carries from (a script that wrote back only
+    /// the fields it moved would close with the old one).
+    @Test func aLimitRaisedMidPeriodIsWhatThePeriodClosesWith() async throws {
+        let student = Self.freshStudent()
+        let before = Self.policy(limit: 1_000, carryOver: .all)
+        let raised = Self.policy(limit: 5_000, carryOver: .all)
+        _ = try await self.store.reserve(student, policy: before, window: Self.window(3), leaseID: "a", estimate: 100, deadline: Date())
+        let second = try await self.store.reserve(student, policy: raised, window: Self.window(3), leaseID: "b", estimate: 100, deadline: Date())
+        #expect(second == .admitted(hold: 100, before: .init(periodIndex: 3, total: 5_000, used: 0, held: 100)))
+        _ = try await self.store.settle(student, policy: raised, window: Self.window(3), leaseID: "a", charge: 60)
+        _ = try await self.store.settle(student, policy: raised, window: Self.window(3), leaseID: "b", charge: 40)
+        let next = try await self.store.reserve(student, policy: raised, window: Self.window(4), leaseID: "c", estimate: 1, deadline: Date())
+        #expect(next == .admitted(hold: 1, before: .init(periodIndex: 4, total: 5_000 + 4_900, used: 0, held: 0)))
+    }
+
     @Test func expiredLeasesAreListedByDeadline() async throws {
         let student = Self.freshStudent()
         let policy = Self.policy(limit: 1_000)
