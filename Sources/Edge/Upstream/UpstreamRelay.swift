@@ -170,7 +170,8 @@ final class UpstreamRelay {
             return
         }
         self.body?.write(chunk)
-        // After the write: the first byte is what the student waits for.
+        // After the write, and at the end of this event-loop task (`FlushCoalescingHandler`): what the same
+        // read brought after the first chunk, the answer's end included, goes out in the same system call.
         if first {
             self.client.flush()
             self.recorder.noteAnswerBegun(self.exchange, outcome: self.outcome!)
@@ -188,6 +189,8 @@ final class UpstreamRelay {
         if let error { self.done.fail(error) } else { self.done.succeed() }
     }
 
+    /// How many parts may wait for the answer's body to start before the upstream is paused (bounded memory
+    /// when the head is held up; most answers never come near it, and pausing costs two system calls).
     static let partsBufferedBeforePause = 64
 
     static func failedEvent(_ failure: UpstreamFailure) -> ByteBuffer {
