@@ -131,8 +131,10 @@ final class UpstreamRelay {
             self.connection = nil
             self.head.fail(failure)
             self.done.succeed()
-        case .awaitingBody(let buffered, let ended, _):
-            self.phase = .awaitingBody(buffered: buffered, ended: ended, failure: failure)
+        case .awaitingBody(let buffered, false, _):
+            self.phase = .awaitingBody(buffered: buffered, ended: false, failure: failure)
+        case .awaitingBody:
+            break  // the answer is whole: an upstream that hangs up after its end has failed nobody
         case .relaying:
             self.outcome?.markUpstreamFailed()
             self.logger.warning("upstream stream failed", metadata: ["goosey.error": "\(failure)"])
@@ -189,8 +191,9 @@ final class UpstreamRelay {
         if let error { self.done.fail(error) } else { self.done.succeed() }
     }
 
-    /// How many parts may wait for the answer's body to start before the upstream is paused (bounded memory
-    /// when the head is held up; most answers never come near it, and pausing costs two system calls).
+    /// How many parts may wait for the answer's body to start before the upstream is paused: reads of up to
+    /// 64 KB, so at most ~4 MB held for a head that is held up. Most answers never come near it, and pausing
+    /// costs two system calls.
     static let partsBufferedBeforePause = 64
 
     static func failedEvent(_ failure: UpstreamFailure) -> ByteBuffer {
