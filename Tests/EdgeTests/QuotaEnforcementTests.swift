@@ -96,6 +96,12 @@ import Testing
         }
     }
 
+    /// Whether the lease of `requestID` was taken and then settled (the settled set remembers each lease for a day).
+    static func leaseWasSettled(_ stack: LiveStack, _ requestID: String) async throws -> Bool {
+        let reply = try await stack.directoryPool.withConnection { try await $0.command(["ZSCORE", QuotaKeys.settled(stack.student), requestID]) }
+        return reply != .null
+    }
+
     /// The hold goes to Redis while the body is read and checked: a body refused by those checks must give it back.
     @Test func aRequestRefusedForItsBodyGivesBackWhatItHeld() async throws {
         let policy = QuotaPolicy.testing(limit: 50_000_000)
@@ -106,6 +112,8 @@ import Testing
             #expect(notJSON.status == .badRequest)
             let afterBroken = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
             #expect(afterBroken.held == 0 && afterBroken.used == 0)
+            let brokenID = try #require(notJSON.headers.first(name: "request-id"))
+            #expect(try await Self.leaseWasSettled(stack, brokenID), "a hold was taken while the body was checked, and given back")
 
             let leaking = LeakGuardTests.request(stack, saying: "ANTHROPIC_API_KEY=\(LeakGuardTests.anthropicKey())")
             let (refused, _, _) = try await LeakGuardTests.send(leaking)
@@ -113,6 +121,19 @@ import Testing
             let afterLeak = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
             #expect(afterLeak.held == 0 && afterLeak.used == 0)
             #expect(stack.mockRecorder.count == 0, "neither request left the edge")
+        }
+    }
+
+    /// The body's faults are told before the allowance: a student who has run out and sends a broken body hears
+    /// about the body.
+    @Test func aBrokenBodyIsRefusedForItselfEvenWhenNothingIsLeft() async throws {
+        try await LiveStack.run(policy: QuotaPolicy.testing(limit: 0)) { stack in
+            var broken = Requests.messagesRequest(stack)
+            broken.body = .bytes(ByteBuffer(string: "not json"))
+            let (notJSON, _) = try await Self.send(broken)
+            #expect(notJSON.status == .badRequest)
+            let (wellFormed, _) = try await Self.send(Requests.messagesRequest(stack))
+            #expect(wellFormed.status == .tooManyRequests)
         }
     }
 

@@ -13,7 +13,11 @@ struct QuotaGate: Sendable {
     let leaseSeconds: Int64
 
     /// Admits the request or throws the refusal to answer with.
-    func admit(_ authenticated: AuthenticatedStudent, requestID: String, requestBytes: Int, logger: Logger) async throws -> Admission {
+    /// - Parameter drawingOnReserve: whether a student who has run out may draw on the course reserve now; false
+    ///   while the request's body is still being checked, since a draw is not given back.
+    func admit(
+        _ authenticated: AuthenticatedStudent, requestID: String, requestBytes: Int, drawingOnReserve: Bool = true, logger: Logger
+    ) async throws -> Admission {
         let now = self.now()
         let policy = authenticated.policy
         let window = policy.period.window(containing: now)
@@ -31,7 +35,7 @@ struct QuotaGate: Sendable {
                 )
             }
             reservation = try await reserve()
-            if case .refused(let balance) = reservation, balance.remaining <= 0, let courseReserve = policy.reserve {
+            if drawingOnReserve, case .refused(let balance) = reservation, balance.remaining <= 0, let courseReserve = policy.reserve {
                 let (drawn, _) = try await self.store.drawReserve(
                     courseReserve, for: authenticated.student, policy: policy, window: window, wanted: estimate
                 )

@@ -4,8 +4,9 @@ import Hummingbird
 import Logging
 import Shared
 
-/// The inference routes: authenticate, take the body whole (it is scanned before anything leaves
-/// the edge), check it, and hand it to the upstream proxy.
+/// The inference routes: authenticate, take the body whole and check it (it is scanned before any of it
+/// leaves the edge; the quota hold, which only needs its size, is asked of Redis meanwhile), and hand it to
+/// the upstream proxy.
 struct ForwardingRoute: Sendable {
     let authenticator: StudentAuthenticator
     let leakGuard: LeakGuard
@@ -40,20 +41,27 @@ struct ForwardingRoute: Sendable {
         // A hold sized by the declared length travels to Redis while the body is read and checked.
         let declared = request.headers[.contentLength].flatMap(Int.init).flatMap { $0 <= EdgeLimits.maxRequestBodyBytes ? $0 : nil }
         let reservesEarly = spendsAllowance && declared != nil
-        async let early = reservesEarly ? self.reserve(student, requestID: context.requestID, requestBytes: declared ?? 0, logger: logger) : nil
+        async let earlyReservation = reservesEarly
+            ? self.reserve(student, requestID: context.requestID, requestBytes: declared ?? 0, drawingOnReserve: false, logger: logger) : nil
         if reservesEarly { await Task.yield() }  // the reserve goes out before the body's checks take the loop
         let body: ByteBuffer
         var exchange: Exchange
         do {
             (body, exchange) = try await self.checkedBody(request, context: context, student: student, checksJSON: checksJSON, started: started, logger: logger)
         } catch {
-            if case .success(let admission)? = await early { self.proxy.recorder.release(admission) }
+            if case .success(let admission)? = await earlyReservation { self.proxy.recorder.release(admission) }
             throw error
         }
         exchange.slot = slot
         if spendsAllowance {
-            let reserved = if let early = await early { early } else {
-                await self.reserve(student, requestID: context.requestID, requestBytes: body.readableBytes, logger: logger)
+            let reserved: Result<Admission, any Error>
+            if let early = await earlyReservation, !(early.isRefusal && student.policy.reserve != nil) {
+                reserved = early
+            } else {
+                // No early hold, or one refused before the course reserve could be drawn on: the body has passed now.
+                reserved = await self.reserve(
+                    student, requestID: context.requestID, requestBytes: body.readableBytes, drawingOnReserve: true, logger: logger
+                )
             }
             try self.admit(reserved, into: &exchange)
         }
@@ -78,9 +86,13 @@ struct ForwardingRoute: Sendable {
     }
 
     /// What the quota gate said, caught so it can be heard after the body's checks.
-    private func reserve(_ student: AuthenticatedStudent, requestID: String, requestBytes: Int, logger: Logger) async -> Result<Admission, any Error> {
+    private func reserve(
+        _ student: AuthenticatedStudent, requestID: String, requestBytes: Int, drawingOnReserve: Bool, logger: Logger
+    ) async -> Result<Admission, any Error> {
         do {
-            return .success(try await self.gate.admit(student, requestID: requestID, requestBytes: requestBytes, logger: logger))
+            return .success(
+                try await self.gate.admit(student, requestID: requestID, requestBytes: requestBytes, drawingOnReserve: drawingOnReserve, logger: logger)
+            )
         } catch {
             return .failure(error)
         }
@@ -173,4 +185,12 @@ enum EdgeLimits {
 
 extension HTTPField.Name {
     static let claudeCodeSessionID = Self("x-claude-code-session-id")!
+}
+
+extension Result<Admission, any Error> {
+    /// The quota gate said no (a refusal to answer with), rather than failing to ask Redis.
+    var isRefusal: Bool {
+        if case .failure(let error) = self { return error is AnthropicError }
+        return false
+    }
 }
