@@ -103,7 +103,8 @@ struct UsageRecorder: Sendable {
         )
     }
 
-    /// Gives back the hold of a request that was refused before it went upstream, and left no record.
+    /// Gives back the hold of a request refused before it went upstream, for a refusal that settles nothing
+    /// itself (one recorded with `recordFailure` after its admission settles through that record instead).
     func release(_ admission: Admission) {
         self.settler?.enqueue(admission, charge: 0)
     }

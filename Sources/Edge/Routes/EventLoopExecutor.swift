@@ -14,7 +14,7 @@ final class EventLoopExecutor: TaskExecutor {
     }
 
     /// The one executor of each loop of NIO's shared group, so a task already on a loop's executor that
-    /// asks for it again stays where it is; any other loop gets an executor of its own.
+    /// asks for it again stays where it is; a loop of any other group gets a new executor on every call.
     static func of(_ eventLoop: any EventLoop) -> EventLoopExecutor {
         Self.shared[ObjectIdentifier(eventLoop)] ?? EventLoopExecutor(eventLoop)
     }

@@ -2,10 +2,11 @@ import NIOCore
 
 /// Turns the flushes one event-loop task asks for into one flush at the end of that task.
 ///
-/// The upstream delivers an answer's SSE events in batches (everything one read brought), and each
-/// event is relayed with its own write-and-flush: without this, one batch of 26 events costs 26
-/// `writev` calls to the client; with it, one. The delay is the rest of the current event-loop task,
-/// microseconds, and the bytes and their order are unchanged.
+/// Hummingbird flushes the answer's head as it writes it, and the relay flushes the first chunk of the
+/// body after it: with this, a short answer read whole from the upstream (head, events and end in one
+/// read) goes to the client in one `writev`, not one per flush. The delay is the rest of the current
+/// event-loop task, microseconds, and the bytes and their order are unchanged. (The events of later
+/// reads are flushed from the response encoder's place, below this handler: `ClientBodyWriter.flush()`.)
 final class FlushCoalescingHandler: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = NIOAny
 
