@@ -30,6 +30,7 @@ struct EdgeMain: AsyncParsableCommand {
         logger.logLevel = configuration.logLevel
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        EdgeMetrics.declareGauges()
         try await buildEdge(configuration, logger: logger, metrics: registry).runService()
     }
 }

@@ -120,8 +120,9 @@ def test_an_edge_killed_with_streams_open(cluster):
 
     def in_flight():
         with urllib.request.urlopen(metrics_url, timeout=2) as response:
-            line = next(line for line in response.read().decode().splitlines() if line.startswith("goosey_edge_in_flight_streams "))
-        return int(float(line.split()[1]))
+            lines = [line for line in response.read().decode().splitlines() if line.startswith("goosey_edge_in_flight_streams ")]
+        assert lines, "the edge's /metrics shows its in-flight streams from the start"
+        return int(float(lines[0].split()[1]))
 
     def journaled():
         opened = set()

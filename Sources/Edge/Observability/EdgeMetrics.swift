@@ -29,6 +29,12 @@ enum EdgeMetrics {
     static func spoolBytes(_ bytes: Int) { self.spooledBytes.record(bytes) }
     static func spoolDropped() { self.spoolDroppedRecords.increment() }
 
+    /// Puts the gauges on `/metrics` from the start, at 0, rather than from their first change: a scrape (or a
+    /// test) that asks how many streams an edge holds before its first stream gets an answer.
+    static func declareGauges() {
+        _ = (self.inFlightStreams, self.spooledBytes)
+    }
+
     static func streamStarted() { self.inFlightStreams.increment() }
     static func streamEnded() { self.inFlightStreams.decrement() }
 
