@@ -1,4 +1,4 @@
-# Ports for the benchmark scripts' private servers. Sourced; the caller defines `fatal` and `$work` (where
+# Ports (and the edge's config) for the benchmark scripts' private servers. Sourced; the caller defines `fatal` and `$work` (where
 # each server logs to $work/NAME.log).
 
 # The first port from $1 on that nothing on 127.0.0.1 listens to.
@@ -22,4 +22,11 @@ wait_port() {
         sleep 0.25
     done
     fatal "$name did not listen on port $port within 60 s"
+}
+
+# The config of a benchmark edge on port $1, in front of the mock on port $2, with its Redis at URL $3 and
+# one key carrying the whole load, so the per-key limits that protect a real edge are off.
+edge_config() {
+    printf '[http]\nport = %s\n[upstream]\nurl = "http://127.0.0.1:%s"\n[redis]\nurl = "%s"\n[limits]\nperKeyConcurrency = 0\nperKeyRequestsPerMinute = 0\n' \
+        "$1" "$2" "$3"
 }

@@ -103,15 +103,14 @@ struct UsageRecorder: Sendable {
         )
     }
 
-    /// Gives back the hold of a request refused before it went upstream, for a refusal that settles nothing
-    /// itself (one recorded with `recordFailure` after its admission settles through that record instead).
+    /// Gives back the whole hold of a request that never reached the upstream.
     func release(_ admission: Admission) {
         self.settler?.enqueue(admission, charge: 0)
     }
 
     /// A request the upstream never answered, or that the edge refused after authenticating it.
     func recordFailure(_ exchange: Exchange, status: Int, errorType: String) {
-        if let admission = exchange.admission { self.settler?.enqueue(admission, charge: 0) }
+        if let admission = exchange.admission { self.release(admission) }
         self.records?.append(
             self.emptyRecord(exchange, status: status, errorType: errorType, charge: exchange.admission.map { _ in 0 }),
             requestBody: exchange.requestBody,
