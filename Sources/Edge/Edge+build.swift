@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import LoopBoundServer
 import NIOPosix
 import Prometheus
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import Logging
+import LoopBoundServer
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LoopBoundServer
 import NIOCore
 import NIOPosix
 import ServiceLifecycle

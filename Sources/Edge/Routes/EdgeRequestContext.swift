@@ -1,4 +1,5 @@
 import Hummingbird
+import LoopBoundServer
 import NIOCore
 
 /// The per-request context: Hummingbird's core storage plus the ID the edge answers with.

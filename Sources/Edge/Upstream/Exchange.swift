@@ -1,4 +1,5 @@
 import HTTPTypes
+import LoopBoundServer
 import NIOCore
 import Shared
 

@@ -6,14 +6,18 @@ import NIOCore
 ///
 /// Otherwise the task runs on the global executor and every step between the route and Hummingbird's
 /// response writer (returning the head, starting the body) is a job queued back onto the loop.
-struct LoopBoundHTTP1Channel: ServerChildChannel {
-    let http1: HTTP1Channel
+public struct LoopBoundHTTP1Channel: ServerChildChannel {
+    public let http1: HTTP1Channel
 
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
+    public init(http1: HTTP1Channel) {
+        self.http1 = http1
+    }
+
+    public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<HTTP1Channel.Value> {
         self.http1.setup(channel: channel, logger: logger)
     }
 
-    func handle(value: HTTP1Channel.Value, logger: Logger) async {
+    public func handle(value: HTTP1Channel.Value, logger: Logger) async {
         await withTaskExecutorPreference(EventLoopExecutor.of(value.channel.eventLoop)) {
             await self.http1.handle(value: value, logger: logger)
         }
@@ -22,7 +26,7 @@ struct LoopBoundHTTP1Channel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// `.http1(configuration:)` with every connection's task on its own event loop.
-    static func loopBoundHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
+    public static func loopBoundHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
         .init { responder in LoopBoundHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: configuration)) }
     }
 }

@@ -3,19 +3,19 @@ import NIOPosix
 
 /// Runs a task's jobs on one NIO event loop.
 ///
-/// A request's handler, its upstream connection and the client's connection then share one thread, so
-/// each streamed chunk moves between them without a thread switch (`DESIGN.md`: "a stream never changes
-/// threads").
-final class EventLoopExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
+/// In the edge, a request's handler, its upstream connection and the client's connection then share one
+/// thread, so each streamed chunk moves between them without a thread switch (`DESIGN.md`: "a stream never
+/// changes threads").
+public final class EventLoopExecutor: TaskExecutor {
+    public let eventLoop: any EventLoop
 
-    init(_ eventLoop: any EventLoop) {
+    public init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
     /// The one executor of each loop of NIO's shared group, so a task already on a loop's executor that
     /// asks for it again stays where it is; a loop of any other group gets a new executor on every call.
-    static func of(_ eventLoop: any EventLoop) -> EventLoopExecutor {
+    public static func of(_ eventLoop: any EventLoop) -> EventLoopExecutor {
         Self.shared[ObjectIdentifier(eventLoop)] ?? EventLoopExecutor(eventLoop)
     }
 
@@ -23,7 +23,7 @@ final class EventLoopExecutor: TaskExecutor {
         uniqueKeysWithValues: MultiThreadedEventLoopGroup.singleton.makeIterator().map { (ObjectIdentifier($0), EventLoopExecutor($0)) }
     )
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         self.eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
