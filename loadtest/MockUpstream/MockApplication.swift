@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import LoopBoundServer
 import NIOCore
 
 /// Builds the mock upstream; `goosey-mock` and the tests run the same application.
@@ -17,6 +18,7 @@ public func buildMockApplication(
     let recorder = recorder ?? MockRecorder(capacity: configuration.recordCapacity)
     return Application(
         router: buildMockRouter(configuration, recorder: recorder),
+        server: .loopBoundHTTP1(configuration: .init()),
         configuration: ApplicationConfiguration(address: configuration.address, serverName: nil, backlog: 4096),
         onServerRunning: onServerRunning,
         logger: logger

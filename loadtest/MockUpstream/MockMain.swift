@@ -20,8 +20,9 @@ struct MockMain: AsyncParsableCommand {
     @Option(help: "Milliseconds between SSE events.") var delayMs = 0
 
     func run() async throws {
-        // Each stream's sleeps and writes then run on the event loop that owns its connection, not on Swift's
-        // pool and Dispatch's timers: the mock shares the benchmark machine's cores with what it measures.
+        // Tasks that are not a connection's (those run on their connection's loop, `LoopBoundHTTP1Channel`) run on
+        // NIO's loops too, not on Swift's own threads: the mock shares the benchmark machine's cores with what it
+        // measures.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let apiKey =
             self.apiKey ?? ProcessInfo.processInfo.environment["MOCK_API_KEY"] ?? MockConfiguration.defaultAPIKey

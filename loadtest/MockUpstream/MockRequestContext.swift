@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// Request context carrying the request id every mock response reports.
 struct MockRequestContext: RequestContext {
@@ -7,11 +8,14 @@ struct MockRequestContext: RequestContext {
     let idSuffix: String
     /// The client's port on its connection.
     let clientPort: Int?
+    /// The loop of the request's connection: the mock's pauses wait on it.
+    let eventLoop: any EventLoop
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.idSuffix = MockRequestID.nextSuffix()
         self.clientPort = source.channel.remoteAddress?.port
+        self.eventLoop = source.channel.eventLoop
     }
 
     /// The `request-id` header value, `req_…`.

@@ -12,7 +12,7 @@ extension MockRoutes {
     /// The record is stored before the last chunk goes out, so a client that has read the whole
     /// stream always finds the final record; a failed write (client gone) overwrites it with what
     /// was actually written.
-    func stream(_ reply: MockReply, delayMs: Int, record: MockRecord) -> Response {
+    func stream(_ reply: MockReply, delayMs: Int, record: MockRecord, on loop: any EventLoop) -> Response {
         let script = MockSSEScript(reply: reply)
         var started = record
         started.status = 200
@@ -30,7 +30,7 @@ extension MockRoutes {
                 for batch in batches {
                     do {
                         if batch.lowerBound > 0 {
-                            try await Task.sleep(for: .milliseconds(delayMs))
+                            try await MockPause.pause(.milliseconds(Int64(delayMs)), on: loop)
                         }
                         if batch.upperBound == count {
                             recorder.store(
@@ -52,7 +52,7 @@ extension MockRoutes {
                     }
                 }
                 switch reply.ending {
-                case .stall: try await Task.sleep(for: .seconds(3600))
+                case .stall: try await MockPause.pause(.hours(1), on: loop)
                 case .reset: throw MockStreamReset()
                 default: break
                 }
