@@ -20,9 +20,8 @@ struct MockMain: AsyncParsableCommand {
     @Option(help: "Milliseconds between SSE events.") var delayMs = 0
 
     func run() async throws {
-        // Tasks that are not a connection's (those run on their connection's loop, `LoopBoundHTTP1Channel`) run on
-        // NIO's loops too, not on Swift's own threads: the mock shares the benchmark machine's cores with what it
-        // measures.
+        // Connections' tasks run on their own loops (`LoopBoundHTTP1Channel`); this puts every other task on NIO's
+        // loops as well, not on Swift's own threads: the mock shares the benchmark machine's cores with what it measures.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let apiKey =
             self.apiKey ?? ProcessInfo.processInfo.environment["MOCK_API_KEY"] ?? MockConfiguration.defaultAPIKey

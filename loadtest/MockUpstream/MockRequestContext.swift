@@ -8,14 +8,14 @@ struct MockRequestContext: RequestContext {
     let idSuffix: String
     /// The client's port on its connection.
     let clientPort: Int?
-    /// The loop of the request's connection: the mock's pauses wait on it.
-    let eventLoop: any EventLoop
+    /// Waits between events on the connection's own loop, until the connection closes.
+    let pause: MockPause
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.idSuffix = MockRequestID.nextSuffix()
         self.clientPort = source.channel.remoteAddress?.port
-        self.eventLoop = source.channel.eventLoop
+        self.pause = MockPause(channel: source.channel)
     }
 
     /// The `request-id` header value, `req_…`.

@@ -25,7 +25,7 @@ extension MockRoutes {
             return self.send(.rateLimited, record: record, context: context)
         case .hang:
             self.recorder.store(record)
-            try await MockPause.pause(.hours(1), on: context.eventLoop)
+            try await context.pause.untilConnectionCloses()
             return self.send(.overloaded, record: record, context: context)
         case .errorMidstream where !record.stream:
             // A JSON answer cannot fail half-way; the real API answers the same failure with a 529.
@@ -39,16 +39,16 @@ extension MockRoutes {
             )
             record.usage = reply.usage
             if record.stream {
-                return self.stream(reply, delayMs: choice.delayMs, record: record, on: context.eventLoop)
+                return self.stream(reply, delayMs: choice.delayMs, record: record, pause: context.pause)
             }
-            return try await self.json(reply, delayMs: choice.delayMs, record: record, on: context.eventLoop)
+            return try await self.json(reply, delayMs: choice.delayMs, record: record, pause: context.pause)
         }
     }
 
     /// A non-streaming answer. `no_final_usage` sends the first half of the body and ends (a cut).
-    func json(_ reply: MockReply, delayMs: Int, record: MockRecord, on loop: any EventLoop) async throws -> Response {
+    func json(_ reply: MockReply, delayMs: Int, record: MockRecord, pause: MockPause) async throws -> Response {
         if delayMs > 0 {
-            try await MockPause.pause(.milliseconds(Int64(delayMs * reply.usage.outputTokens)), on: loop)
+            try await pause(.milliseconds(Int64(delayMs * reply.usage.outputTokens)))
         }
         let body = MockMessageBody.render(reply)
         guard reply.ending == .cut else {

@@ -12,7 +12,7 @@ extension MockRoutes {
     /// The record is stored before the last chunk goes out, so a client that has read the whole
     /// stream always finds the final record; a failed write (client gone) overwrites it with what
     /// was actually written.
-    func stream(_ reply: MockReply, delayMs: Int, record: MockRecord, on loop: any EventLoop) -> Response {
+    func stream(_ reply: MockReply, delayMs: Int, record: MockRecord, pause: MockPause) -> Response {
         let script = MockSSEScript(reply: reply)
         var started = record
         started.status = 200
@@ -30,7 +30,7 @@ extension MockRoutes {
                 for batch in batches {
                     do {
                         if batch.lowerBound > 0 {
-                            try await MockPause.pause(.milliseconds(Int64(delayMs)), on: loop)
+                            try await pause(.milliseconds(Int64(delayMs)))
                         }
                         if batch.upperBound == count {
                             recorder.store(
@@ -52,7 +52,7 @@ extension MockRoutes {
                     }
                 }
                 switch reply.ending {
-                case .stall: try await MockPause.pause(.hours(1), on: loop)
+                case .stall: try await pause.untilConnectionCloses()
                 case .reset: throw MockStreamReset()
                 default: break
                 }

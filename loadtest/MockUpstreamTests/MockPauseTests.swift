@@ -4,25 +4,45 @@ import Testing
 
 @testable import MockUpstream
 
-@Suite struct MockPauseTests {
+@Suite(.timeLimit(.minutes(1))) struct MockPauseTests {
     let loop = MultiThreadedEventLoopGroup.singleton.next()
 
     @Test func aPauseLastsItsDelay() async throws {
+        let closed = self.loop.makePromise(of: Void.self)
+        defer { closed.succeed() }
+        let pause = MockPause(loop: self.loop, connectionClosed: closed.futureResult)
         let start = ContinuousClock.now
-        try await MockPause.pause(.milliseconds(50), on: self.loop)
+        try await pause(.milliseconds(50))
         #expect(ContinuousClock.now - start >= .milliseconds(50))
     }
 
-    /// A hung or stalled answer pauses for an hour; the client leaving must end it, not leave it waiting.
     @Test func aCancelledPauseEndsAtOnce() async throws {
-        let loop = self.loop
-        let pause = Task { try await MockPause.pause(.hours(1), on: loop) }
-        // Whichever comes first: the pause's end, or ten seconds. Unstructured, so a pause that ignores its
-        // cancellation fails the test instead of holding it for an hour.
+        let closed = self.loop.makePromise(of: Void.self)
+        defer { closed.succeed() }
+        let pause = MockPause(loop: self.loop, connectionClosed: closed.futureResult)
+        let waiting = Task { try await pause(.hours(1)) }
+        try await Task.sleep(for: .milliseconds(50))  // under way, most likely; cancelled before it began is fine too
+        waiting.cancel()
+        #expect(await Self.outcome(of: waiting) == "cancelled")
+    }
+
+    /// Hummingbird does not cancel the handler of a client that left: the closed connection must end the wait.
+    @Test func anAnswerThatNeverComesEndsWhenTheConnectionCloses() async throws {
+        let closed = self.loop.makePromise(of: Void.self)
+        let pause = MockPause(loop: self.loop, connectionClosed: closed.futureResult)
+        let waiting = Task { try await pause.untilConnectionCloses() }
+        try await Task.sleep(for: .milliseconds(50))
+        closed.succeed()
+        #expect(await Self.outcome(of: waiting) == "cancelled")
+    }
+
+    /// How `task` ended, or that it had not within ten seconds. Unstructured, so a pause that goes on for its
+    /// hour fails the test instead of holding it.
+    static func outcome(of task: Task<Void, any Error>) async -> String {
         let (outcomes, sink) = AsyncStream.makeStream(of: String.self)
         Task {
             do {
-                try await pause.value
+                try await task.value
                 sink.yield("finished")
             } catch is CancellationError {
                 sink.yield("cancelled")
@@ -30,13 +50,13 @@ import Testing
                 sink.yield("failed with \(error)")
             }
         }
-        Task {
-            try? await Task.sleep(for: .seconds(10))
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(10))
             sink.yield("still pausing after 10 s")
         }
-        pause.cancel()
         var first = outcomes.makeAsyncIterator()
-        let outcome = await first.next()
-        #expect(outcome == "cancelled")
+        let outcome = await first.next() ?? "nothing"
+        watchdog.cancel()
+        return outcome
     }
 }
