@@ -10,15 +10,6 @@ struct MockPause: Sendable {
     /// Completes when the connection closes.
     let connectionClosed: EventLoopFuture<Void>
 
-    init(loop: any EventLoop, connectionClosed: EventLoopFuture<Void>) {
-        self.loop = loop
-        self.connectionClosed = connectionClosed
-    }
-
-    init(channel: any Channel) {
-        self.init(loop: channel.eventLoop, connectionClosed: channel.closeFuture)
-    }
-
     /// Returns after `delay`, or throws `CancellationError` as soon as the task is cancelled. A client that
     /// left is noticed by the next write.
     func callAsFunction(_ delay: TimeAmount) async throws {
@@ -43,5 +34,11 @@ struct MockPause: Sendable {
         } catch EventLoopError.cancelled {
             throw CancellationError()
         }
+    }
+}
+
+extension MockPause {
+    init(channel: any Channel) {
+        self.init(loop: channel.eventLoop, connectionClosed: channel.closeFuture)
     }
 }

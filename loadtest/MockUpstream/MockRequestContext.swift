@@ -1,5 +1,4 @@
 import Hummingbird
-import NIOCore
 
 /// Request context carrying the request id every mock response reports.
 struct MockRequestContext: RequestContext {
@@ -8,7 +7,7 @@ struct MockRequestContext: RequestContext {
     let idSuffix: String
     /// The client's port on its connection.
     let clientPort: Int?
-    /// Waits between events on the connection's own loop, until the connection closes.
+    /// Waits on the connection's own loop: between events, or for a connection to close.
     let pause: MockPause
 
     init(source: ApplicationRequestContextSource) {
