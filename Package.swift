@@ -145,6 +145,7 @@ let package = Package(
             name: "SharedTests",
             dependencies: [
                 "Shared",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -26,6 +26,7 @@ struct GooseyCommand: AsyncParsableCommand {
     )
 
     static func main() async {
+        StandardErrorLogHandler.bootstrap()
         do {
             var command = try Self.parseAsRoot()
             if var command = command as? any AsyncParsableCommand {

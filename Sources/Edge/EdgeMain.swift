@@ -24,6 +24,7 @@ struct EdgeMain: AsyncParsableCommand {
         // Every task then runs on the event loops that do the I/O, so a request's work and its bytes
         // share one thread instead of hopping to Swift's cooperative pool and back.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        StandardErrorLogHandler.bootstrap()
         let reader = try GooseyConfigFile.reader(path: self.config, required: self.config != GooseyConfigFile.defaultPath)
         let configuration = try EdgeConfiguration(reader: reader)
         var logger = Logger(label: "goosey-edge")
