@@ -52,6 +52,41 @@ import Testing
         #expect(again.balance.used == 250)
     }
 
+    @Test func aBatchSettlesEachLeaseOnceAndOneBadKeyFailsOnlyItsOwn() async throws {
+        let policy = Self.policy(limit: 1_000)
+        let window = Self.window(7)
+        let (first, second, broken) = (Self.freshStudent(), Self.freshStudent(), Self.freshStudent())
+        for student in [first, second] {
+            _ = try await self.store.reserve(student, policy: policy, window: window, leaseID: "a", estimate: 600, deadline: Date())
+        }
+        _ = try await self.pool.withConnection { try await $0.command(["SET", QuotaKeys.balance(broken), "not a hash"]) }
+        let settle = { (student: StudentRef, charge: Int64) in
+            QuotaStore.Settlement(student: student, policy: policy, window: window, leaseID: "a", charge: charge)
+        }
+        let outcomes = try await self.store.settle([settle(first, 250), settle(broken, 1), settle(second, 40), settle(first, 250)])
+        #expect(outcomes.count == 4)
+        #expect(try outcomes[0].get().settled && outcomes[0].get().balance == .init(periodIndex: 7, total: 1_000, used: 250, held: 0))
+        #expect((try? outcomes[1].get()) == nil)
+        #expect(try outcomes[2].get().settled && outcomes[2].get().balance.used == 40)
+        #expect(try !outcomes[3].get().settled && outcomes[3].get().balance.used == 250)
+    }
+
+    @Test func aBatchReachingAServerThatForgotTheScriptIsSettledOnce() async throws {
+        let policy = Self.policy(limit: 1_000)
+        let window = Self.window(3)
+        let students = (0..<3).map { _ in Self.freshStudent() }
+        for student in students {
+            _ = try await self.store.reserve(student, policy: policy, window: window, leaseID: "a", estimate: 500, deadline: Date())
+        }
+        _ = try await self.pool.withConnection { try await $0.command(["SCRIPT", "FLUSH"]) }
+        let outcomes = try await self.store.settle(
+            students.map { QuotaStore.Settlement(student: $0, policy: policy, window: window, leaseID: "a", charge: 100) }
+        )
+        for outcome in outcomes {
+            #expect(try outcome.get().settled && outcome.get().balance == .init(periodIndex: 3, total: 1_000, used: 100, held: 0))
+        }
+    }
+
     @Test func tokensByClassAreCountedPerPeriod() async throws {
         let student = Self.freshStudent()
         let policy = Self.policy(limit: 1_000_000)

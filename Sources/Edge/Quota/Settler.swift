@@ -2,9 +2,14 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Shared
+import Synchronization
 
 /// Settles leases off the request path: the stream's end hands over what was used, and this service
 /// writes it to Redis, retrying while Redis is away (a fail-open edge's usage reaches Redis once it is back).
+///
+/// One batch is in flight at a time: the streams that end while it is go together in the next one, in one
+/// write and one round trip. An edge that is not busy settles each stream as it ends; a busy one saves Redis
+/// and itself a wake-up per stream.
 final class Settler: Service, Sendable {
     struct Settlement: Sendable {
         var admission: Admission
@@ -13,7 +18,8 @@ final class Settler: Service, Sendable {
     }
 
     enum Work: Sendable {
-        case settlement(Settlement)
+        /// The first settlement of a batch is waiting.
+        case settlementsWaiting
         case renewal(Admission, Date)
     }
 
@@ -22,6 +28,7 @@ final class Settler: Service, Sendable {
     private let logger: Logger
     private let stream: AsyncStream<Work>
     private let continuation: AsyncStream<Work>.Continuation
+    private let waiting = Mutex<[Settlement]>([])
     /// How long a settlement keeps retrying before it is left to the coordinator's reconciliation.
     private let patience: Duration
 
@@ -37,7 +44,11 @@ final class Settler: Service, Sendable {
         if admission.before == nil {
             self.emergency.settle(admission.student, window: admission.window, estimate: admission.hold, charge: charge)
         }
-        self.continuation.yield(.settlement(Settlement(admission: admission, charge: charge, usage: usage)))
+        let startsBatch = self.waiting.withLock { waiting in
+            waiting.append(Settlement(admission: admission, charge: charge, usage: usage))
+            return waiting.count == 1
+        }
+        if startsBatch { self.continuation.yield(.settlementsWaiting) }
     }
 
     /// Moves the lease's deadline on, for a stream still running.
@@ -51,9 +62,16 @@ final class Settler: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 for await work in self.stream {
                     switch work {
-                    case .settlement(let settlement): group.addTask { await self.settle(settlement) }
-                    case .renewal(let admission, let deadline): group.addTask { await self.renew(admission, deadline) }
+                    case .settlementsWaiting:
+                        for retry in await self.settle(self.takeWaiting()) {
+                            group.addTask { await self.settle(retry) }
+                        }
+                    case .renewal(let admission, let deadline):
+                        group.addTask { await self.renew(admission, deadline) }
                     }
+                }
+                for retry in await self.settle(self.takeWaiting()) {
+                    group.addTask { await self.settle(retry) }
                 }
             }
         } onGracefulShutdown: {
@@ -69,27 +87,51 @@ final class Settler: Service, Sendable {
         }
     }
 
+    private func takeWaiting() -> [Settlement] {
+        self.waiting.withLock { waiting in
+            defer { waiting.removeAll() }
+            return waiting
+        }
+    }
+
+    /// Settles `batch` in one round trip.
+    /// - Returns: the settlements to retry, one by one, until Redis takes them.
+    private func settle(_ batch: [Settlement]) async -> [Settlement] {
+        guard !batch.isEmpty else { return [] }
+        let outcomes: [Result<(settled: Bool, balance: QuotaStore.Balance), any Error>]
+        do {
+            outcomes = try await self.store.settle(batch.map(\.storeSettlement))
+        } catch {
+            outcomes = Array(repeating: .failure(error), count: batch.count)
+        }
+        return zip(batch, outcomes).compactMap { settlement, outcome in
+            guard case .failure(let error) = outcome else { return nil }
+            if let error = error as? RedisError, !error.meansRedisIsUnreachable {
+                self.logRefusal(settlement, error)
+                return nil
+            }
+            return settlement
+        }
+    }
+
+    private func logRefusal(_ settlement: Settlement, _ error: RedisError) {
+        // Retrying cannot help a script error or a key of the wrong type: say so at once.
+        self.logger.error(
+            "lease settlement refused by Redis",
+            metadata: ["goosey.lease.id": "\(settlement.admission.leaseID)", "goosey.error": "\(error)"]
+        )
+    }
+
     private func settle(_ settlement: Settlement) async {
         let admission = settlement.admission
         let deadline = ContinuousClock.now + self.patience
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                try await self.store.settle(
-                    admission.student,
-                    policy: admission.policy,
-                    window: admission.window,
-                    leaseID: admission.leaseID,
-                    charge: settlement.charge,
-                    usage: settlement.usage
-                )
+                _ = try await self.store.settle([settlement.storeSettlement])[0].get()
                 return
             } catch let error as RedisError where !error.meansRedisIsUnreachable {
-                // Retrying cannot help a script error or a key of the wrong type: say so at once.
-                self.logger.error(
-                    "lease settlement refused by Redis",
-                    metadata: ["goosey.lease.id": "\(admission.leaseID)", "goosey.error": "\(error)"]
-                )
+                self.logRefusal(settlement, error)
                 return
             } catch {
                 if backoff == .milliseconds(100) {
@@ -109,5 +151,14 @@ final class Settler: Service, Sendable {
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
+    }
+}
+
+extension Settler.Settlement {
+    var storeSettlement: QuotaStore.Settlement {
+        QuotaStore.Settlement(
+            student: self.admission.student, policy: self.admission.policy, window: self.admission.window,
+            leaseID: self.admission.leaseID, charge: self.charge, usage: self.usage
+        )
     }
 }

@@ -63,16 +63,53 @@ public struct QuotaStore: Sendable {
         charge: Int64,
         usage: TokenUsage = .zero
     ) async throws -> (settled: Bool, balance: Balance) {
-        let keys = [
-            QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student),
-            QuotaKeys.deadlines(student), QuotaKeys.settled(student),
-        ]
-        let classes = [usage.inputTokens, usage.cacheCreation5mTokens, usage.cacheCreation1hTokens, usage.cacheReadTokens, usage.outputTokens]
-        let arguments = Self.rolloverArguments(policy, window) + [leaseID, String(max(charge, 0))] + classes.map { String($0) }
-            + [String(Self.milliseconds(Date()))]
-        let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.settle, keys: keys, arguments: arguments) }
-        let values = try Self.integers(reply, count: 5)
-        return (values[0] == 1, Balance(periodIndex: values[1], total: values[2], used: values[3], held: values[4]))
+        let settlement = Settlement(student: student, policy: policy, window: window, leaseID: leaseID, charge: charge, usage: usage)
+        return try await self.settle([settlement])[0].get()
+    }
+
+    /// What one finished request cost, to replace its lease's hold with.
+    public struct Settlement: Sendable {
+        public var student: StudentRef
+        public var policy: QuotaPolicy
+        /// The period the lease was taken in.
+        public var window: PeriodWindow
+        public var leaseID: String
+        public var charge: Int64
+        public var usage: TokenUsage
+
+        public init(student: StudentRef, policy: QuotaPolicy, window: PeriodWindow, leaseID: String, charge: Int64, usage: TokenUsage = .zero) {
+            self.student = student
+            self.policy = policy
+            self.window = window
+            self.leaseID = leaseID
+            self.charge = charge
+            self.usage = usage
+        }
+    }
+
+    /// Settles several leases in one round trip, each as ``settle(_:policy:window:leaseID:charge:usage:)`` does.
+    /// - Returns: per settlement, in order, whether this call settled it and the standing afterwards, or why not.
+    /// - Throws: `RedisError` when the connection failed, so nothing is known of any of them.
+    public func settle(_ settlements: [Settlement]) async throws -> [Result<(settled: Bool, balance: Balance), any Error>] {
+        let now = String(Self.milliseconds(Date()))
+        let calls = settlements.map { settlement in
+            let student = settlement.student
+            let keys = [
+                QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student),
+                QuotaKeys.deadlines(student), QuotaKeys.settled(student),
+            ]
+            let usage = settlement.usage
+            let classes = [usage.inputTokens, usage.cacheCreation5mTokens, usage.cacheCreation1hTokens, usage.cacheReadTokens, usage.outputTokens]
+            let arguments = Self.rolloverArguments(settlement.policy, settlement.window)
+                + [settlement.leaseID, String(max(settlement.charge, 0))] + classes.map { String($0) } + [now]
+            return (keys, arguments)
+        }
+        return try await self.evaluateAll(QuotaScripts.settle, calls).map { reply in
+            Result {
+                let values = try Self.integers(try reply.get(), count: 5)
+                return (values[0] == 1, Balance(periodIndex: values[1], total: values[2], used: values[3], held: values[4]))
+            }
+        }
     }
 
     /// Moves an open lease's deadline, for streams that run long. - Returns: whether the lease was still open.
@@ -182,21 +219,27 @@ public struct QuotaStore: Sendable {
     /// Many students' standings as ``balance(_:policy:window:)`` reads one, in one round trip (a page of 200
     /// students would otherwise wait for 200).
     public func balances(_ students: [(student: StudentRef, policy: QuotaPolicy, window: PeriodWindow)]) async throws -> [Balance] {
-        guard !students.isEmpty else { return [] }
-        let script = QuotaScripts.peek
-        let commands = students.map { entry in
-            ["EVALSHA", script.sha1, "2", QuotaKeys.balance(entry.student), QuotaKeys.closed(entry.student)]
-                + Self.rolloverArguments(entry.policy, entry.window)
+        let calls = students.map { entry in
+            ([QuotaKeys.balance(entry.student), QuotaKeys.closed(entry.student)], Self.rolloverArguments(entry.policy, entry.window))
         }
-        let replies = try await self.pool.withConnection { connection in
+        return try await self.evaluateAll(QuotaScripts.peek, calls).map { try Self.standing($0.get()).0 }
+    }
+
+    /// Runs `script` once per call, all in one write (one round trip); if the server does not know the script
+    /// yet, loads it and runs again the calls it refused.
+    private func evaluateAll(_ script: RedisScript, _ calls: [(keys: [String], arguments: [String])]) async throws -> [Result<RedisReply, RedisError>] {
+        guard !calls.isEmpty else { return [] }
+        let commands = calls.map { ["EVALSHA", script.sha1, String($0.keys.count)] + $0.keys + $0.arguments }
+        return try await self.pool.withConnection { connection in
             var replies = try await connection.pipeline(commands)
-            if case .failure(let error) = replies.first, error.code == "NOSCRIPT" {
-                _ = try await connection.command(["SCRIPT", "LOAD", script.source])
-                replies = try await connection.pipeline(commands)
+            let unknown = replies.indices.filter { if case .failure(let error) = replies[$0] { error.code == "NOSCRIPT" } else { false } }
+            guard !unknown.isEmpty else { return replies }
+            _ = try await connection.command(["SCRIPT", "LOAD", script.source])
+            for (index, reply) in zip(unknown, try await connection.pipeline(unknown.map { commands[$0] })) {
+                replies[index] = reply
             }
             return replies
         }
-        return try replies.map { try Self.standing($0.get()).0 }
     }
 
     static func standing(_ reply: RedisReply) throws -> (Balance, TokenUsage) {
