@@ -11,6 +11,19 @@ import Testing
         "The user wants the test suite run.", "I'll run", " the tests.", "", "{\"command\": \"swift te", "st\"}",
     ]
 
+    @Test(arguments: [
+        ("text/event-stream", true), ("text/event-stream; charset=utf-8", true), ("Text/Event-Stream;charset=UTF-8", true),
+        (" \ttext/event-stream \t; x=y", true), ("application/json", false), ("text/event-streams", false),
+        ("text/event-strea", false), ("text/event stream", false), ("text\u{0F}event-stream", false), ("", false), (";", false),
+    ])
+    func eventStreamsAreKnownByTheirMediaTypeInAnyCase(contentType: String, isEventStream: Bool) {
+        #expect(UsageMeter.isEventStream(contentType) == isEventStream)
+    }
+
+    @Test func noContentTypeIsNotAnEventStream() {
+        #expect(!UsageMeter.isEventStream(nil))
+    }
+
     @Test func exampleStreamReportsItsUsageExactly() {
         let report = Self.exampleReport
         #expect(report.model == "claude-sonnet-4-6")

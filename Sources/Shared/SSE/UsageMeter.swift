@@ -27,10 +27,19 @@ public struct UsageMeter: Sendable {
         self.requestedTTL = requestedTTL
     }
 
+    /// Whether the media type of `contentType` is `text/event-stream`, in any case, parameters aside. Read
+    /// byte by byte: splitting and lowercasing strings for it cost ~0.7% of the edge's CPU.
     public static func isEventStream(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return mediaType.trimmingSpaces().lowercased() == "text/event-stream"
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
+        while let first = mediaType.first, isSpace(first) { mediaType = mediaType.dropFirst() }
+        while let last = mediaType.last, isSpace(last) { mediaType = mediaType.dropLast() }
+        let expected = "text/event-stream".utf8
+        return mediaType.count == expected.count
+            && zip(mediaType, expected).allSatisfy { byte, wanted in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == wanted : byte == wanted
+            }
     }
 
     /// Reads the next bytes of the response body. Bytes after `markAborted()` are ignored.
