@@ -32,6 +32,10 @@ import Testing
         Case(label: "", loggerMetadata: ["b": "2", "a": "1"], provider: nil, eventMetadata: nil),
         Case(label: "goosey-edge", loggerMetadata: ["hb.request.id": "42", "goosey.key.id": "k1"], provider: Self.provider, eventMetadata: nil),
         Case(
+            label: "goosey-edge", loggerMetadata: ["f": "6", "c": "3", "e": "5", "a": "1", "d": "4", "b": "2", "hb.request.id": "9"],
+            provider: nil, eventMetadata: ["g": "7", "0": "zero"]
+        ),
+        Case(
             label: "goosey-edge", loggerMetadata: ["goosey.key.id": "k1", "z": ["x", "y"]], provider: Self.provider,
             eventMetadata: ["goosey.key.id": "explicit", "n": "\(7)"], error: Refusal()
         ),

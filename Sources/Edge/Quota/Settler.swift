@@ -95,14 +95,15 @@ final class Settler: Service, Sendable {
     }
 
     /// Settles `batch` in one round trip.
-    /// - Returns: the settlements to retry, one by one, until Redis takes them.
+    /// - Returns: the settlements to retry, one by one, until Redis takes them: those Redis could not be asked
+    ///   about, and all of them when the batch as a whole failed (some may have been settled: settling is idempotent).
     private func settle(_ batch: [Settlement]) async -> [Settlement] {
         guard !batch.isEmpty else { return [] }
         let outcomes: [Result<(settled: Bool, balance: QuotaStore.Balance), any Error>]
         do {
             outcomes = try await self.store.settle(batch.map(\.storeSettlement))
         } catch {
-            outcomes = Array(repeating: .failure(error), count: batch.count)
+            return batch
         }
         return zip(batch, outcomes).compactMap { settlement, outcome in
             guard case .failure(let error) = outcome else { return nil }
@@ -140,7 +141,7 @@ final class Settler: Service, Sendable {
                         metadata: ["goosey.lease.id": "\(admission.leaseID)", "goosey.error": "\(error)"]
                     )
                 }
-                guard ContinuousClock.now + backoff < deadline else {
+                guard ContinuousClock.now + backoff < deadline, !Task.isCancelled else {
                     self.logger.error(
                         "lease left unsettled",
                         metadata: ["goosey.lease.id": "\(admission.leaseID)", "goosey.error": "\(error)"]

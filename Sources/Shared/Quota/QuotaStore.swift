@@ -225,17 +225,16 @@ public struct QuotaStore: Sendable {
         return try await self.evaluateAll(QuotaScripts.peek, calls).map { try Self.standing($0.get()).0 }
     }
 
-    /// Runs `script` once per call, all in one write (one round trip); if the server does not know the script
-    /// yet, loads it and runs again the calls it refused.
+    /// Runs `script` once per call, all in one write (one round trip); the calls a server that does not know
+    /// the script refused (`NOSCRIPT`: they never ran) go again with its source, as `evaluate` sends them.
     private func evaluateAll(_ script: RedisScript, _ calls: [(keys: [String], arguments: [String])]) async throws -> [Result<RedisReply, RedisError>] {
         guard !calls.isEmpty else { return [] }
-        let commands = calls.map { ["EVALSHA", script.sha1, String($0.keys.count)] + $0.keys + $0.arguments }
+        let tails = calls.map { [String($0.keys.count)] + $0.keys + $0.arguments }
         return try await self.pool.withConnection { connection in
-            var replies = try await connection.pipeline(commands)
-            let unknown = replies.indices.filter { if case .failure(let error) = replies[$0] { error.code == "NOSCRIPT" } else { false } }
-            guard !unknown.isEmpty else { return replies }
-            _ = try await connection.command(["SCRIPT", "LOAD", script.source])
-            for (index, reply) in zip(unknown, try await connection.pipeline(unknown.map { commands[$0] })) {
+            var replies = try await connection.pipeline(tails.map { ["EVALSHA", script.sha1] + $0 })
+            let refused = replies.indices.filter { if case .failure(let error) = replies[$0] { error.code == "NOSCRIPT" } else { false } }
+            guard !refused.isEmpty else { return replies }
+            for (index, reply) in zip(refused, try await connection.pipeline(refused.map { ["EVAL", script.source] + tails[$0] })) {
                 replies[index] = reply
             }
             return replies
