@@ -87,6 +87,21 @@ import Testing
         }
     }
 
+    /// The leader's period closer looks at every student; in a Redis that has just lost its data, a look that
+    /// wrote an empty balance would stop the rebuild from restoring the real one.
+    @Test func lookingAtAStudentWithoutABalanceLeavesThemWithout() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        let (balance, usage) = try await self.store.balance(student, policy: policy, window: Self.window(9))
+        #expect(balance == .init(periodIndex: 9, total: 1_000, used: 0, held: 0))
+        #expect(usage == TokenUsage())
+        _ = try await self.store.balances([(student, policy, Self.window(9))])
+        let exists = try await self.pool.withConnection { try await $0.command(["EXISTS", QuotaKeys.balance(student)]) }
+        #expect(exists.integer == 0)
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(9), leaseID: "a", estimate: 10, deadline: Date())
+        #expect(try await self.store.balance(student, policy: policy, window: Self.window(9)).0.held == 10)
+    }
+
     @Test func tokensByClassAreCountedPerPeriod() async throws {
         let student = Self.freshStudent()
         let policy = Self.policy(limit: 1_000_000)
@@ -181,7 +196,7 @@ import Testing
         var generator = SeededGenerator(seed: 42)
         var reference = policy.openingBalance(periodIndex: 10)
         var index: Int64 = 10
-        _ = try await self.store.balance(student, policy: policy, window: Self.window(index))  // the student's first period
+        _ = try await self.store.grant(student, policy: policy, window: Self.window(index), amount: 0)  // the student's first period
         for step in 0..<40 {
             index += [0, 0, 1, 1, 2, 5].randomElement(using: &generator)!
             reference = QuotaPolicy.rollForward(state: reference, to: index, policy: policy)

@@ -194,11 +194,15 @@ enum QuotaScripts {
 
     /// KEYS: balance, closed. ARGV: the five rollover arguments. Reply: `balance_reply`, then this period's
     /// tokens by class (input, 5m write, 1h write, read, output).
+    /// A student without a balance is answered as one with nothing used, and left without: a look must not
+    /// write one, or a Redis that lost its data would be given empty balances that the leader's rebuild then
+    /// takes for newer than the ledger (the period closer looks at every student).
     static let peek = RedisScript(
         rollover + """
 
+            local exists = redis.call('EXISTS', KEYS[1]) == 1
             local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
-            save_balance(KEYS[1], b)
+            if exists then save_balance(KEYS[1], b) end
             local reply = balance_reply(b)
             for i = 1, 5 do reply[4 + i] = b.tokens[i] end
             return reply
