@@ -63,16 +63,12 @@ final class Settler: Service, Sendable {
                 for await work in self.stream {
                     switch work {
                     case .settlementsWaiting:
-                        for retry in await self.settle(self.takeWaiting()) {
-                            group.addTask { await self.settle(retry) }
-                        }
+                        await self.settleWaiting(retryingIn: &group)
                     case .renewal(let admission, let deadline):
                         group.addTask { await self.renew(admission, deadline) }
                     }
                 }
-                for retry in await self.settle(self.takeWaiting()) {
-                    group.addTask { await self.settle(retry) }
-                }
+                await self.settleWaiting(retryingIn: &group)  // what came after the stream finished
             }
         } onGracefulShutdown: {
             self.continuation.finish()  // the server has drained: settle what is queued, then stop
@@ -87,10 +83,14 @@ final class Settler: Service, Sendable {
         }
     }
 
-    private func takeWaiting() -> [Settlement] {
-        self.waiting.withLock { waiting in
+    /// Settles everything waiting as one batch; what Redis could not take is retried in `group`.
+    private func settleWaiting(retryingIn group: inout DiscardingTaskGroup) async {
+        let batch = self.waiting.withLock { waiting in
             defer { waiting.removeAll() }
             return waiting
+        }
+        for retry in await self.settle(batch) {
+            group.addTask { await self.settle(retry) }
         }
     }
 
