@@ -11,11 +11,7 @@ import Synchronization
 /// write and one round trip. An edge that is not busy settles each stream as it ends; a busy one saves Redis
 /// and itself a wake-up per stream.
 final class Settler: Service, Sendable {
-    struct Settlement: Sendable {
-        var admission: Admission
-        var charge: Int64
-        var usage: TokenUsage
-    }
+    typealias Settlement = QuotaStore.Settlement
 
     enum Work: Sendable {
         /// The first settlement of a batch is waiting.
@@ -45,7 +41,12 @@ final class Settler: Service, Sendable {
             self.emergency.settle(admission.student, window: admission.window, estimate: admission.hold, charge: charge)
         }
         let startsBatch = self.waiting.withLock { waiting in
-            waiting.append(Settlement(admission: admission, charge: charge, usage: usage))
+            waiting.append(
+                Settlement(
+                    student: admission.student, policy: admission.policy, window: admission.window, leaseID: admission.leaseID,
+                    charge: charge, usage: usage
+                )
+            )
             return waiting.count == 1
         }
         if startsBatch { self.continuation.yield(.settlementsWaiting) }
@@ -101,7 +102,7 @@ final class Settler: Service, Sendable {
         guard !batch.isEmpty else { return [] }
         let outcomes: [Result<(settled: Bool, balance: QuotaStore.Balance), any Error>]
         do {
-            outcomes = try await self.store.settle(batch.map(\.storeSettlement))
+            outcomes = try await self.store.settle(batch)
         } catch {
             return batch
         }
@@ -119,17 +120,16 @@ final class Settler: Service, Sendable {
         // Retrying cannot help a script error or a key of the wrong type: say so at once.
         self.logger.error(
             "lease settlement refused by Redis",
-            metadata: ["goosey.lease.id": "\(settlement.admission.leaseID)", "goosey.error": "\(error)"]
+            metadata: ["goosey.lease.id": "\(settlement.leaseID)", "goosey.error": "\(error)"]
         )
     }
 
     private func settle(_ settlement: Settlement) async {
-        let admission = settlement.admission
         let deadline = ContinuousClock.now + self.patience
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                _ = try await self.store.settle([settlement.storeSettlement])[0].get()
+                _ = try await self.store.settle([settlement])[0].get()
                 return
             } catch let error as RedisError where !error.meansRedisIsUnreachable {
                 self.logRefusal(settlement, error)
@@ -138,13 +138,13 @@ final class Settler: Service, Sendable {
                 if backoff == .milliseconds(100) {
                     self.logger.warning(
                         "lease settlement waiting for Redis",
-                        metadata: ["goosey.lease.id": "\(admission.leaseID)", "goosey.error": "\(error)"]
+                        metadata: ["goosey.lease.id": "\(settlement.leaseID)", "goosey.error": "\(error)"]
                     )
                 }
                 guard ContinuousClock.now + backoff < deadline, !Task.isCancelled else {
                     self.logger.error(
                         "lease left unsettled",
-                        metadata: ["goosey.lease.id": "\(admission.leaseID)", "goosey.error": "\(error)"]
+                        metadata: ["goosey.lease.id": "\(settlement.leaseID)", "goosey.error": "\(error)"]
                     )
                     return
                 }
@@ -152,14 +152,5 @@ final class Settler: Service, Sendable {
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
-    }
-}
-
-extension Settler.Settlement {
-    var storeSettlement: QuotaStore.Settlement {
-        QuotaStore.Settlement(
-            student: self.admission.student, policy: self.admission.policy, window: self.admission.window,
-            leaseID: self.admission.leaseID, charge: self.charge, usage: self.usage
-        )
     }
 }
