@@ -1,7 +1,7 @@
 import NIOCore
 import Testing
 
-@testable import Edge
+@testable import LoopBoundServer
 
 /// The relay frames body parts itself: the same framing NIO's response encoder chose for the head.
 @Suite struct ClientBodyWriterTests {

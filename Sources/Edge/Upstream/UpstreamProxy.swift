@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import LoopBoundServer
 import NIOCore
 import NIOHTTP1
 import Shared

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Logging
+import LoopBoundServer
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes

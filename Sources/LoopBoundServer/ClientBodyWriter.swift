@@ -8,8 +8,8 @@ import NIOHTTPTypes
 /// head carries a length). The parts that follow are framed here the same way and written from the encoder's
 /// place in the pipeline: each SSE event skips the handlers above it (Hummingbird's connection state, the
 /// HTTP types codec, the encoder's three writes per chunk), which only act on heads and ends.
-struct ClientBodyWriter {
-    enum Framing {
+public struct ClientBodyWriter {
+    public enum Framing: Sendable {
         /// `<length in hex>\r\n<bytes>\r\n` per part, as the encoder frames a body without a length.
         case chunked
         /// The bytes as they are: the head carries `content-length`.
@@ -19,7 +19,7 @@ struct ClientBodyWriter {
 
         /// The framing NIO's response encoder picks for this head, on a connection whose responses are
         /// HTTP/1.1 (NIO's HTTP types codec writes every response head as 1.1).
-        init(status: Int, hasContentLength: Bool, requestMethod: String) {
+        public init(status: Int, hasContentLength: Bool, requestMethod: String) {
             let mayHaveBody = status >= 200 && status != 204 && status != 304
             if !mayHaveBody || requestMethod == "HEAD" || requestMethod == "CONNECT" {
                 self = .throughPipeline
@@ -35,13 +35,13 @@ struct ClientBodyWriter {
     private let encoder: ChannelHandlerContext?
 
     /// On the client's event loop.
-    init(client: any Channel, framing: Framing) {
+    public init(client: any Channel, framing: Framing) {
         self.client = client
         self.framing = framing
         self.encoder = framing == .throughPipeline ? nil : try? client.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
     }
 
-    func write(_ part: ByteBuffer) {
+    public func write(_ part: ByteBuffer) {
         guard let encoder = self.encoder else {
             self.client.write(HTTPResponsePart.body(part), promise: nil)
             return
@@ -65,7 +65,7 @@ extension ClientBodyWriter {
     /// Sends what was written, from the encoder's place too: a flush from the top of the pipeline would
     /// wait for the end of the event-loop task (`FlushCoalescingHandler`), and an event that came alone
     /// has nothing to be coalesced with.
-    func flush() {
+    public func flush() {
         if let encoder = self.encoder { encoder.flush() } else { self.client.flush() }
     }
 }
