@@ -9,12 +9,15 @@ struct MockRequestContext: RequestContext {
     let clientPort: Int?
     /// Waits on the connection's own loop: between events, or for a connection to close.
     let pause: MockPause
+    /// Sends a stream's delayed events from the connection's own loop.
+    let pacer: MockEventPacer
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.idSuffix = MockRequestID.nextSuffix()
         self.clientPort = source.channel.remoteAddress?.port
         self.pause = MockPause(channel: source.channel)
+        self.pacer = MockEventPacer(channel: source.channel)
     }
 
     /// The `request-id` header value, `req_…`.

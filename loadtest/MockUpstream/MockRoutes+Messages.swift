@@ -39,7 +39,7 @@ extension MockRoutes {
             )
             record.usage = reply.usage
             if record.stream {
-                return self.stream(reply, delayMs: choice.delayMs, record: record, pause: context.pause)
+                return self.stream(reply, delayMs: choice.delayMs, record: record, pause: context.pause, pacer: context.pacer)
             }
             return try await self.json(reply, delayMs: choice.delayMs, record: record, pause: context.pause)
         }

@@ -12,44 +12,37 @@ extension MockRoutes {
     /// The record is stored before the last chunk goes out, so a client that has read the whole
     /// stream always finds the final record; a failed write (client gone) overwrites it with what
     /// was actually written.
-    func stream(_ reply: MockReply, delayMs: Int, record: MockRecord, pause: MockPause) -> Response {
+    func stream(_ reply: MockReply, delayMs: Int, record: MockRecord, pause: MockPause, pacer: MockEventPacer) -> Response {
         let script = MockSSEScript(reply: reply)
         var started = record
         started.status = 200
         self.recorder.store(started)
         let record = started
         let recorder = self.recorder
+        let storeFinished: @Sendable () -> Void = {
+            recorder.store(Self.finished(record, script: script, bytes: script.body.readableBytes, complete: reply.isComplete))
+        }
         return Response(
             status: .ok,
             headers: Self.streamHeaders,
             body: ResponseBody { writer in
                 let count = script.eventEnds.count
-                // Without a delay the events go out together, each still its own chunk, with one flush: a burst
-                // as the real API sends one, for a fraction of the mock's CPU (it shares the benchmarks' cores).
-                let batches = delayMs > 0 ? (0..<count).map { $0..<($0 + 1) } : [0..<count]
-                for batch in batches {
-                    do {
-                        if batch.lowerBound > 0 {
-                            try await pause(.milliseconds(Int64(delayMs)))
-                        }
-                        if batch.upperBound == count {
-                            recorder.store(
-                                Self.finished(
-                                    record,
-                                    script: script,
-                                    bytes: script.body.readableBytes,
-                                    complete: reply.isComplete
-                                )
-                            )
-                        }
-                        try await writer.write(contentsOf: batch.map(script.event))
-                    } catch {
-                        let sent = batch.lowerBound == 0 ? 0 : script.eventEnds[batch.lowerBound - 1]
-                        var partial = Self.finished(record, script: script, bytes: sent, complete: false)
-                        partial.clientDisconnected = true
-                        recorder.store(partial)
-                        throw error
+                do {
+                    if delayMs > 0, count > 1 {
+                        try await writer.write(script.event(0))
+                        try await pacer.send(script, from: 1, every: .milliseconds(Int64(delayMs)), beforeLast: storeFinished)
+                    } else {
+                        // Without a delay the events go out together, each still its own chunk, with one flush: a
+                        // burst as the real API sends one, for a fraction of the mock's CPU.
+                        storeFinished()
+                        try await writer.write(contentsOf: (0..<count).map(script.event))
                     }
+                } catch {
+                    let sent = (error as? MockStreamInterrupted)?.bytesSent ?? 0
+                    var partial = Self.finished(record, script: script, bytes: sent, complete: false)
+                    partial.clientDisconnected = true
+                    recorder.store(partial)
+                    throw error
                 }
                 switch reply.ending {
                 case .stall: try await pause.untilConnectionCloses()

@@ -147,6 +147,34 @@ import Testing
         #expect(SSETestParser.grammarViolation(events, complete: true) == nil)
     }
 
+    /// Delayed events are written from the connection's loop, past Hummingbird's writer: over a real connection
+    /// the client still reads the script's bytes exactly, framed as every other answer, and the record says so.
+    @Test func delayedEventsArriveAsTheScriptsBytesAndAreRecorded() async throws {
+        try await MockTest.app().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/v1/messages?beta=true",
+                method: .post,
+                headers: MockTest.headers(["x-mock-deltas": "3", "x-mock-delay-ms": "5"]),
+                body: MockTest.body("Hello")
+            )
+            let requestID = try #require(response.headers[HTTPField.Name("request-id")!])
+            let script = MockSSEScript(
+                reply: MockReply(
+                    choice: MockChoice(scenario: .text, toolResultText: nil, deltas: 3, delayMs: 5, webSearch: false),
+                    model: "claude-sonnet-4-6",
+                    idSuffix: String(requestID.dropFirst(4)),
+                    usage: MockUsage(requestBody: MockTest.body("Hello"))
+                )
+            )
+            #expect(response.status == .ok)
+            #expect(response.body == script.body)
+            let record = try await MockTest.record(requestID, client: client)
+            #expect(record.complete && !record.clientDisconnected)
+            #expect(record.responseBytes == script.body.readableBytes)
+            #expect(record.responseSHA256 == MockSHA256.hex(script.body))
+        }
+    }
+
     @Test func delayHeaderOverridesTheSlowDefault() throws {
         let body = ByteBuffer(string: #"{"model":"m","max_tokens":8,"messages":[{"role":"user","content":"Fast [mock:slow]"}]}"#)
         let request = try MockMessagesRequest.parse(body)
