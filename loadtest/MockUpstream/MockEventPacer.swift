@@ -6,6 +6,9 @@ import NIOCore
 ///
 /// The mock shares the benchmarks' cores with what they measure. A delayed event written by the response's
 /// task (a timer, a continuation, Hummingbird's writer) cost it ~45 µs of CPU.
+///
+/// Writes do not wait for a client that stops reading: its events, a few KB a stream, wait in NIO's buffer, and
+/// count as sent once written there.
 struct MockEventPacer {
     let channel: any Channel
 
@@ -49,6 +52,7 @@ private final class PacedEvents {
 
     init(channel: any Channel, script: MockSSEScript, next: Int, delay: TimeAmount, beforeLast: @escaping () -> Void) {
         self.channel = channel
+        // The streaming route's answer: a `POST`, status 200, without `content-length` (`MockRoutes.streamHeaders`).
         self.body = ClientBodyWriter(client: channel, framing: .chunked)
         self.script = script
         self.next = next

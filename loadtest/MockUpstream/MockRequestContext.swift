@@ -7,7 +7,7 @@ struct MockRequestContext: RequestContext {
     let idSuffix: String
     /// The client's port on its connection.
     let clientPort: Int?
-    /// Waits on the connection's own loop: between events, or for a connection to close.
+    /// Waits on the connection's own loop: before a JSON answer, or for a connection to close.
     let pause: MockPause
     /// Sends a stream's delayed events from the connection's own loop.
     let pacer: MockEventPacer
