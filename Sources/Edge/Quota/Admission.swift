@@ -2,12 +2,25 @@ import Foundation
 import Shared
 
 /// A request let through the quota gate, with what it holds and what to tell the student.
-struct Admission: Sendable {
-    var leaseID: String
-    var student: StudentRef
-    var policy: QuotaPolicy
-    var window: PeriodWindow
-    var hold: Int64
+///
+/// A reference: it travels with the request through the route's async frames, the exchange, the relay and the
+/// settler. As a value (~390 bytes, most of it the policy) each copy took its own place in the route's frame
+/// and retained each of its strings and arrays.
+final class Admission: Sendable {
+    let leaseID: String
+    let student: StudentRef
+    let policy: QuotaPolicy
+    let window: PeriodWindow
+    let hold: Int64
     /// The standing before this request; nil when Redis was unreachable and the edge served fail-open.
-    var before: QuotaStore.Balance?
+    let before: QuotaStore.Balance?
+
+    init(leaseID: String, student: StudentRef, policy: QuotaPolicy, window: PeriodWindow, hold: Int64, before: QuotaStore.Balance?) {
+        self.leaseID = leaseID
+        self.student = student
+        self.policy = policy
+        self.window = window
+        self.hold = hold
+        self.before = before
+    }
 }
