@@ -35,8 +35,9 @@ struct ExchangeOutcome: Sendable {
     var upstreamRequestID: String?
     var meter: UsageMeter
     var firstByteAt: ContinuousClock.Instant?
-    /// When the lease was last taken or renewed, for streams that outlive it.
-    var leaseRenewedAt = ContinuousClock.now
+    /// How often a stream that outlives its lease renews it, and when it is next due.
+    private let leaseRenewalInterval: Duration
+    private var leaseRenewalDue: ContinuousClock.Instant
     var responseBytes = 0
     /// The answer as relayed, for the record (when `keepsResponse`); past `keptResponseLimit` only its size is known.
     var response = ByteBuffer()
@@ -45,25 +46,31 @@ struct ExchangeOutcome: Sendable {
 
     static let keptResponseLimit = 8 << 20
 
-    init(status: Int, upstreamRequestID: String?, meter: UsageMeter) {
+    init(status: Int, upstreamRequestID: String?, meter: UsageMeter, leaseRenewalInterval: Duration) {
         self.status = status
         self.upstreamRequestID = upstreamRequestID
         self.meter = meter
+        self.leaseRenewalInterval = leaseRenewalInterval
+        self.leaseRenewalDue = .now + leaseRenewalInterval
     }
 
-    mutating func noteChunk(_ chunk: ByteBuffer) {
-        if self.firstByteAt == nil { self.firstByteAt = .now }
+    /// What relaying one chunk asks of the relay besides writing it.
+    struct ChunkNotes {
+        var isFirst: Bool
+        var leaseRenewalIsDue: Bool
+    }
+
+    /// Meters and keeps a chunk on its way to the client, and restarts the lease's clock when it is due.
+    mutating func noteChunk(_ chunk: ByteBuffer) -> ChunkNotes {
+        let now = ContinuousClock.now
+        let isFirst = self.firstByteAt == nil
+        if isFirst { self.firstByteAt = now }
         self.responseBytes += chunk.readableBytes
         if self.keepsResponse && self.responseBytes <= Self.keptResponseLimit { self.response.writeImmutableBuffer(chunk) }
         self.meter.feed(chunk)
-    }
-
-    /// True, and the clock restarted, once `interval` has passed since the lease was last taken or renewed.
-    mutating func leaseRenewalIsDue(every interval: Duration) -> Bool {
-        let now = ContinuousClock.now
-        guard self.leaseRenewedAt.duration(to: now) > interval else { return false }
-        self.leaseRenewedAt = now
-        return true
+        let leaseRenewalIsDue = now >= self.leaseRenewalDue
+        if leaseRenewalIsDue { self.leaseRenewalDue = now + self.leaseRenewalInterval }
+        return ChunkNotes(isFirst: isFirst, leaseRenewalIsDue: leaseRenewalIsDue)
     }
 
     mutating func markClientAborted() {

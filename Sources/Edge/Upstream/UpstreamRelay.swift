@@ -59,7 +59,8 @@ final class UpstreamRelay {
             var outcome = ExchangeOutcome(
                 status: Int(head.status.code),
                 upstreamRequestID: head.headers.first(name: "request-id"),
-                meter: UsageMeter(contentType: self.contentType)
+                meter: UsageMeter(contentType: self.contentType),
+                leaseRenewalInterval: self.recorder.leaseRenewalInterval
             )
             outcome.keepsResponse = self.recorder.records != nil
             self.outcome = outcome
@@ -159,12 +160,10 @@ final class UpstreamRelay {
     }
 
     private func relay(_ chunk: ByteBuffer) {
-        // `outcome` is changed in place, never through a copy: a copy would share the kept response's
-        // storage, and the next append would copy all of it, on every event.
-        guard self.outcome != nil else { return }
-        let first = self.outcome!.firstByteAt == nil
-        self.outcome!.noteChunk(chunk)
-        if self.outcome!.leaseRenewalIsDue(every: self.recorder.leaseRenewalInterval) { self.recorder.renewLease(self.exchange) }
+        // `outcome` is changed in place and never read whole here: a copy would retain all it holds, and share
+        // the kept response's storage so that the next append copied all of it.
+        guard let notes = self.outcome?.noteChunk(chunk) else { return }
+        if notes.leaseRenewalIsDue { self.recorder.renewLease(self.exchange) }
         guard self.client.isActive else {
             // The client left (Esc in Claude Code). Closing the upstream connection cancels the request:
             // nobody pays for tokens nobody reads.
@@ -175,7 +174,7 @@ final class UpstreamRelay {
         self.body?.write(chunk)
         // After the write, and at the end of this event-loop task (`FlushCoalescingHandler`): what the same
         // read brought after the first chunk, the answer's end included, goes out in the same system call.
-        if first {
+        if notes.isFirst {
             self.client.flush()
             self.recorder.noteAnswerBegun(self.exchange, outcome: self.outcome!)
         }
