@@ -69,6 +69,19 @@ struct RedisConnectionTests {
         #expect(error?.serverMessage?.contains(secret) == true)  // Redis does echo it: why description leaves it out
     }
 
+    @Test func connectsOverTheUnixSocketTheServerListensOn() async throws {
+        let overTCP = try await self.connect()
+        let path = try await overTCP.command(["CONFIG", "GET", "unixsocket"]).array?.last?.string ?? ""
+        try #require(!path.isEmpty, "the test Redis listens on no Unix socket: restart it with ops/test-services")
+        let key = self.prefix + "over-the-socket"
+        _ = try await overTCP.command(["SET", key, "seen from TCP"])
+
+        let overSocket = try await RedisConnection.connect(url: "unix://\(path)")
+        #expect(try await overSocket.command(["GET", key]) == .data(Array("seen from TCP".utf8)))
+        let socketClients = try await overSocket.command(["CLIENT", "INFO"]).string ?? ""
+        #expect(socketClients.contains("laddr=\(path)"))
+    }
+
     @Test func unreachableServerFailsFastWithConnectionFailed() async throws {
         // A refused connection is reported as refused, not waited out: with a connect timeout far longer than
         // any scheduling delay on a busy machine, the answer still comes as a connection failure well before it.
@@ -163,8 +176,19 @@ struct RedisConnectionTests {
         #expect(try RedisEndpoint(url: "redis://:pw@127.0.0.1") == RedisEndpoint(host: "127.0.0.1", password: "pw"))
     }
 
+    @Test func unixSocketURLWithPasswordAndDatabaseParses() throws {
+        let endpoint = try RedisEndpoint(url: "unix://alice:s%40cret@/run/redis/redis.sock?db=2")
+        #expect(
+            endpoint
+                == RedisEndpoint(socketPath: "/run/redis/redis.sock", username: "alice", password: "s@cret", database: 2)
+        )
+        #expect(!endpoint.description.contains("s@cret"))
+        #expect(try RedisEndpoint(url: "unix:///tmp/r.sock") == RedisEndpoint(socketPath: "/tmp/r.sock"))
+    }
+
     @Test(arguments: [
         "http://127.0.0.1:6379", "redis://", "redis://h:1/notanumber", "redis://h:70000", "redis://:pw@h/0?x=1", "pw",
+        "unix:///", "unix://host/tmp/r.sock", "unix:///tmp/r.sock?db=x", "unix://:pw@/tmp/r.sock?timeout=1",
     ])
     func malformedURLIsRefusedWithoutEchoingIt(url: String) throws {
         let error = #expect(throws: RedisError.self) { try RedisEndpoint(url: url) }

@@ -24,7 +24,8 @@ cluster_init() {
     export GOOSEY_DATA="$data/services" GOOSEY_TEST_REDIS_PORT=$((base + 3)) GOOSEY_TEST_POSTGRES_PORT=$((base + 4))
     # shellcheck source=services.sh
     source "$repo/ops/lib/services.sh"
-    redis_url="redis://127.0.0.1:$GOOSEY_TEST_REDIS_PORT"
+    # Goosey's processes share this machine with Redis: its Unix socket spares both sides the TCP stack.
+    redis_url="unix://$(goosey_redis_socket)"
     postgres_url="postgres://goosey@127.0.0.1:$GOOSEY_TEST_POSTGRES_PORT/goosey_test"
     coordinator_url="http://127.0.0.1:$coordinator_port"
 }

@@ -83,6 +83,10 @@ goosey_services_status() {
 
 _goosey_redis_cli() { redis-cli -h 127.0.0.1 -p "$(_goosey_redis_port)" "$@"; }
 
+# The Unix socket Redis also listens on, for Goosey's processes on this machine: named by the port, which one
+# live server owns, and kept short (a socket's path may not exceed 107 bytes).
+goosey_redis_socket() { printf '/tmp/goosey-redis-%s.sock' "$(_goosey_redis_port)"; }
+
 # Whether the Redis answering on our port keeps its state in folder $1.
 _goosey_redis_is_ours() {
     local dir
@@ -99,12 +103,15 @@ goosey_redis_start() {
     mkdir -p "$dir"
     if [ "$(_goosey_redis_cli PING 2>/dev/null)" = PONG ]; then
         _goosey_redis_is_ours "$dir" || _goosey_services_fatal "port $port answers Redis from another folder"
+        [ -S "$(goosey_redis_socket)" ] ||
+            _goosey_services_fatal "the Redis on port $port has no socket $(goosey_redis_socket): stop it (ops/test-services stop) and start again"
         _goosey_services_log "reusing Redis on 127.0.0.1:$port ($dir)"
         return 0
     fi
     _goosey_services_log "starting Redis on 127.0.0.1:$port ($dir)"
     # 9>&-: fd 9 is the start lock (goosey_services_start), which a daemon must not keep.
     redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+        --unixsocket "$(goosey_redis_socket)" --unixsocketperm 700 \
         --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save '' --appendonly no >/dev/null 9>&-
     _goosey_services_wait _goosey_redis_ping ||
         _goosey_services_fatal "Redis did not answer on port $port; see $dir/redis.log"

@@ -52,10 +52,13 @@ public final class RedisConnection: Sendable {
         let eventLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
         let broken = BrokenFlag()
         let commandTimeout = TimeAmount(commandTimeout)
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
+        var bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(TimeAmount(connectTimeout))
+        if endpoint.socketPath == nil {
+            bootstrap = bootstrap
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+        }
+        bootstrap = bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
@@ -65,7 +68,11 @@ public final class RedisConnection: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+            if let socketPath = endpoint.socketPath {
+                channel = try await bootstrap.connect(unixDomainSocketPath: socketPath).get()
+            } else {
+                channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+            }
         } catch {
             if case ChannelError.connectTimeout = error {
                 throw RedisError(kind: .timeout, detail: "no connection within \(connectTimeout)")
