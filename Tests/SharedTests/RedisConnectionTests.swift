@@ -82,6 +82,31 @@ struct RedisConnectionTests {
         #expect(socketClients.contains("laddr=\(path)"))
     }
 
+    @Test func commandsThatMayWaitGoOutWithTheNextCommand() async throws {
+        let connection = try await self.connect()
+        let key = self.prefix + "rides-along"
+        let answered = Answered()
+        let waiting = Task {
+            defer { answered.value.store(true, ordering: .releasing) }
+            return try await connection.pipeline([["SET", key, "v"]], sendWithin: .seconds(60))
+        }
+        // Nothing else is sent, so nothing may come back: a reply would mean the SET went out by itself.
+        try await Task.sleep(for: .milliseconds(300))
+        let answeredAlready = answered.value.load(ordering: .acquiring)
+        #expect(!answeredAlready)
+
+        #expect(try await connection.command(["GET", key]) == .data(Array("v".utf8)))
+        #expect(try await waiting.value.map { try $0.get() } == [.status("OK")])
+    }
+
+    @Test func commandsThatMayWaitGoOutAloneWhenNothingElseIsSent() async throws {
+        let connection = try await self.connect()
+        let start = ContinuousClock.now
+        let replies = try await connection.pipeline([["PING"]], sendWithin: .milliseconds(50))
+        #expect(try replies.map { try $0.get() } == [.status("PONG")])
+        #expect(ContinuousClock.now - start >= .milliseconds(50))
+    }
+
     @Test func unreachableServerFailsFastWithConnectionFailed() async throws {
         // A refused connection is reported as refused, not waited out: with a connect timeout far longer than
         // any scheduling delay on a busy machine, the answer still comes as a connection failure well before it.
@@ -266,4 +291,9 @@ private enum FakePongServer {
         try await channel.close()
         return port
     }
+}
+
+/// Set by a task when its command was answered.
+private final class Answered: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -8,8 +8,9 @@ import Synchronization
 /// writes it to Redis, retrying while Redis is away (a fail-open edge's usage reaches Redis once it is back).
 ///
 /// One batch is in flight at a time: the streams that end while it is go together in the next one, in one
-/// write and one round trip. An edge that is not busy settles each stream as it ends; a busy one saves Redis
-/// and itself a wake-up per stream.
+/// write and one round trip. A batch waits up to `sendWithin` to go out with the next request's reserve on
+/// the same connection: Redis then reads both in one wake-up instead of two. An edge that is not busy settles
+/// each stream that long after it ends.
 final class Settler: Service, Sendable {
     typealias Settlement = QuotaStore.Settlement
 
@@ -27,12 +28,19 @@ final class Settler: Service, Sendable {
     private let waiting = Mutex<[Settlement]>([])
     /// How long a settlement keeps retrying before it is left to the coordinator's reconciliation.
     private let patience: Duration
+    /// How long a batch may wait for a reserve to go to Redis with. Until it is settled, a lease holds its
+    /// estimate against the balance, so a wait never lets a student spend more.
+    private let sendWithin: Duration
 
-    init(store: QuotaStore, emergency: EmergencyAllowance, logger: Logger, patience: Duration = .seconds(600)) {
+    init(
+        store: QuotaStore, emergency: EmergencyAllowance, logger: Logger, patience: Duration = .seconds(600),
+        sendWithin: Duration = .milliseconds(5)
+    ) {
         self.store = store
         self.emergency = emergency
         self.logger = logger
         self.patience = patience
+        self.sendWithin = sendWithin
         (self.stream, self.continuation) = AsyncStream.makeStream(of: Work.self)
     }
 
@@ -102,7 +110,7 @@ final class Settler: Service, Sendable {
         guard !batch.isEmpty else { return [] }
         let outcomes: [Result<(settled: Bool, balance: QuotaStore.Balance), any Error>]
         do {
-            outcomes = try await self.store.settle(batch)
+            outcomes = try await self.store.settle(batch, sendWithin: self.sendWithin)
         } catch {
             return batch
         }

@@ -88,9 +88,13 @@ public struct QuotaStore: Sendable {
     }
 
     /// Settles several leases in one round trip, each as ``settle(_:policy:window:leaseID:charge:usage:)`` does.
+    /// - Parameter sendWithin: how long the settlements may wait to go to Redis with the next command sent on
+    ///   the same connection (a request's reserve); nil sends them at once.
     /// - Returns: per settlement, in order, whether this call settled it and the standing afterwards, or why not.
     /// - Throws: `RedisError` when the connection failed, so nothing is known of any of them.
-    public func settle(_ settlements: [Settlement]) async throws -> [Result<(settled: Bool, balance: Balance), any Error>] {
+    public func settle(
+        _ settlements: [Settlement], sendWithin: Duration? = nil
+    ) async throws -> [Result<(settled: Bool, balance: Balance), any Error>] {
         let now = String(Self.milliseconds(Date()))
         let calls = settlements.map { settlement in
             let student = settlement.student
@@ -104,7 +108,7 @@ public struct QuotaStore: Sendable {
                 + [settlement.leaseID, String(max(settlement.charge, 0))] + classes.map { String($0) } + [now]
             return (keys, arguments)
         }
-        return try await self.evaluateAll(QuotaScripts.settle, calls).map { reply in
+        return try await self.evaluateAll(QuotaScripts.settle, calls, sendWithin: sendWithin).map { reply in
             Result {
                 let values = try Self.integers(try reply.get(), count: 5)
                 return (values[0] == 1, Balance(periodIndex: values[1], total: values[2], used: values[3], held: values[4]))
@@ -227,11 +231,13 @@ public struct QuotaStore: Sendable {
 
     /// Runs `script` once per call, all in one write (one round trip); the calls a server that does not know
     /// the script refused (`NOSCRIPT`: they never ran) go again with its source, as `evaluate` sends them.
-    private func evaluateAll(_ script: RedisScript, _ calls: [(keys: [String], arguments: [String])]) async throws -> [Result<RedisReply, RedisError>] {
+    private func evaluateAll(
+        _ script: RedisScript, _ calls: [(keys: [String], arguments: [String])], sendWithin: Duration? = nil
+    ) async throws -> [Result<RedisReply, RedisError>] {
         guard !calls.isEmpty else { return [] }
         let tails = calls.map { [String($0.keys.count)] + $0.keys + $0.arguments }
         return try await self.pool.withConnection { connection in
-            var replies = try await connection.pipeline(tails.map { ["EVALSHA", script.sha1] + $0 })
+            var replies = try await connection.pipeline(tails.map { ["EVALSHA", script.sha1] + $0 }, sendWithin: sendWithin)
             let refused = replies.indices.filter { if case .failure(let error) = replies[$0] { error.code == "NOSCRIPT" } else { false } }
             guard !refused.isEmpty else { return replies }
             for (index, reply) in zip(refused, try await connection.pipeline(refused.map { ["EVAL", script.source] + tails[$0] })) {

@@ -8,6 +8,8 @@ struct RedisRequest: Sendable {
     /// answer arrives among the pushes.
     var expectedReplies: Int
     var replies: EventLoopPromise<[Result<RedisReply, RedisError>]>
+    /// How long the commands may wait to go out with the next request's flush; nil: at once.
+    var sendWithin: TimeAmount?
 }
 
 /// Speaks RESP on one Redis connection, on its event loop: hiredis formats each command and parses the
@@ -37,6 +39,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var timeout: Scheduled<Void>?
     private var pushes = CircularBuffer<RedisReply>()
     private var pushWaiter: EventLoopPromise<RedisReply?>?
+    /// The flush of requests written with `sendWithin`, unless another request's flush takes them first.
+    private var lateFlush: Scheduled<Void>?
 
     init(commandTimeout: TimeAmount, broken: RedisConnection.BrokenFlag) {
         self.reader = redisReaderCreate()
@@ -74,6 +78,18 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             self.armTimeout(context: context)
         }
         context.write(self.wrapOutboundOut(bytes), promise: nil)
+        if let within = request.sendWithin, self.lateFlush == nil {
+            self.lateFlush = context.eventLoop.assumeIsolated().scheduleTask(in: within) {
+                self.lateFlush = nil
+                context.flush()
+            }
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        self.lateFlush?.cancel()
+        self.lateFlush = nil
+        context.flush()
     }
 
     private static func format(_ command: RedisArgv, into bytes: inout ByteBuffer) -> Bool {
@@ -174,6 +190,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         self.broken.set()
         self.timeout?.cancel()
         self.timeout = nil
+        self.lateFlush?.cancel()
+        self.lateFlush = nil
         while let waiting = self.waiting.popFirst() {
             waiting.request.replies.fail(error)
         }

@@ -146,15 +146,22 @@ public final class RedisConnection: Sendable {
     }
 
     /// Writes `commands` in one go and waits for `expectedReplies` replies.
-    func send(_ commands: [RedisArgv], expectedReplies: Int) async throws(RedisError) -> [Result<RedisReply, RedisError>] {
+    /// - Parameter sendWithin: how long the commands may wait to go out in the same system call as the next
+    ///   command sent on this connection (and to be read by Redis in the same wake-up); nil sends them at once.
+    func send(
+        _ commands: [RedisArgv], expectedReplies: Int, sendWithin: Duration? = nil
+    ) async throws(RedisError) -> [Result<RedisReply, RedisError>] {
         guard !self.isBroken else {
             throw RedisError(kind: .connectionBroken, detail: "an earlier error broke this connection")
         }
         let replies = self.channel.eventLoop.makePromise(of: [Result<RedisReply, RedisError>].self)
-        let request = RedisRequest(commands: commands, expectedReplies: expectedReplies, replies: replies)
+        let request = RedisRequest(
+            commands: commands, expectedReplies: expectedReplies, replies: replies, sendWithin: sendWithin.map(TimeAmount.init)
+        )
         // The write fails only if the handler never saw the request (the channel had closed); once it has,
         // the handler completes `replies` itself.
-        self.channel.writeAndFlush(request).whenFailure { _ in
+        let written = sendWithin == nil ? self.channel.writeAndFlush(request) : self.channel.write(request)
+        written.whenFailure { _ in
             replies.fail(RedisError(kind: .connectionBroken, detail: "the connection is closed"))
         }
         do {
