@@ -95,8 +95,28 @@ struct RedisConnectionTests {
         let answeredAlready = answered.value.load(ordering: .acquiring)
         #expect(!answeredAlready)
 
-        #expect(try await connection.command(["GET", key]) == .data(Array("v".utf8)))
+        try await connection.ping()  // takes the SET along
         #expect(try await waiting.value.map { try $0.get() } == [.status("OK")])
+        #expect(try await connection.command(["GET", key]) == .data(Array("v".utf8)))
+    }
+
+    @Test func aShorterWaitIsNotHeldUpByALongerOne() async throws {
+        let connection = try await self.connect()
+        let answered = Answered()
+        let long = Task {
+            defer { answered.value.store(true, ordering: .releasing) }
+            return try await connection.pipeline([["PING"]], sendWithin: .seconds(60))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let longAnsweredAlready = answered.value.load(ordering: .acquiring)
+        #expect(!longAnsweredAlready)
+
+        // The 50 ms deadline replaces the 60 s one (which the command timeout would have cut short): both go.
+        let start = ContinuousClock.now
+        let replies = try await connection.pipeline([["PING"]], sendWithin: .milliseconds(50))
+        #expect(try replies.map { try $0.get() } == [.status("PONG")])
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(try await long.value.map { try $0.get() } == [.status("PONG")])
     }
 
     @Test func commandsThatMayWaitGoOutAloneWhenNothingElseIsSent() async throws {

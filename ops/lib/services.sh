@@ -103,8 +103,8 @@ goosey_redis_start() {
     mkdir -p "$dir"
     if [ "$(_goosey_redis_cli PING 2>/dev/null)" = PONG ]; then
         _goosey_redis_is_ours "$dir" || _goosey_services_fatal "port $port answers Redis from another folder"
-        [ -S "$(goosey_redis_socket)" ] ||
-            _goosey_services_fatal "the Redis on port $port has no socket $(goosey_redis_socket): stop it (ops/test-services stop) and start again"
+        [ "$(_goosey_redis_cli --raw CONFIG GET unixsocket 2>/dev/null | sed -n 2p)" = "$(goosey_redis_socket)" ] ||
+            _goosey_services_fatal "the Redis on port $port does not listen on $(goosey_redis_socket): stop it (ops/test-services stop) and start again"
         _goosey_services_log "reusing Redis on 127.0.0.1:$port ($dir)"
         return 0
     fi

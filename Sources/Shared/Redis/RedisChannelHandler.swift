@@ -40,7 +40,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var pushes = CircularBuffer<RedisReply>()
     private var pushWaiter: EventLoopPromise<RedisReply?>?
     /// The flush of requests written with `sendWithin`, unless another request's flush takes them first.
-    private var lateFlush: Scheduled<Void>?
+    private var lateFlush: (deadline: NIODeadline, task: Scheduled<Void>)?
 
     init(commandTimeout: TimeAmount, broken: RedisConnection.BrokenFlag) {
         self.reader = redisReaderCreate()
@@ -78,16 +78,28 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             self.armTimeout(context: context)
         }
         context.write(self.wrapOutboundOut(bytes), promise: nil)
-        if let within = request.sendWithin, self.lateFlush == nil {
-            self.lateFlush = context.eventLoop.assumeIsolated().scheduleTask(in: within) {
-                self.lateFlush = nil
-                context.flush()
-            }
+        if let within = request.sendWithin {
+            // Never longer than half the command timeout, which would otherwise break the connection.
+            self.flushLate(by: .now() + min(within, .nanoseconds(self.commandTimeout.nanoseconds / 2)), context: context)
         }
     }
 
+    /// Flushes by `deadline` at the latest: an earlier deadline replaces a later one.
+    private func flushLate(by deadline: NIODeadline, context: ChannelHandlerContext) {
+        if let pending = self.lateFlush {
+            guard deadline < pending.deadline else { return }
+            pending.task.cancel()
+        }
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            // A flush cancelled in the same pass of the loop may still run: it must not forget a newer one.
+            if self.lateFlush?.deadline == deadline { self.lateFlush = nil }
+            context.flush()
+        }
+        self.lateFlush = (deadline, task)
+    }
+
     func flush(context: ChannelHandlerContext) {
-        self.lateFlush?.cancel()
+        self.lateFlush?.task.cancel()
         self.lateFlush = nil
         context.flush()
     }
@@ -190,7 +202,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         self.broken.set()
         self.timeout?.cancel()
         self.timeout = nil
-        self.lateFlush?.cancel()
+        self.lateFlush?.task.cancel()
         self.lateFlush = nil
         while let waiting = self.waiting.popFirst() {
             waiting.request.replies.fail(error)

@@ -93,7 +93,7 @@ public final class RedisConnection: Sendable {
         return connection
     }
 
-    /// Opens a connection to a `redis://[[user]:password@]host[:port][/db]` URL.
+    /// Opens a connection to a `redis://[[user]:password@]host[:port][/db]` or `unix://[[user]:password@]/path[?db=N]` URL.
     public static func connect(
         url: String,
         connectTimeout: Duration = .seconds(2),
