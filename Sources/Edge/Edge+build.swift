@@ -33,7 +33,7 @@ func buildEdge(
     let redis = RedisPool(redisConfiguration, logger: logger)
     let store = QuotaStore(pool: redis)
     let emergency = EmergencyAllowance()
-    let settler = Settler(store: store, emergency: emergency, logger: logger)
+    let settler = Settler(store: store, emergency: emergency, logger: logger, sendWithin: configuration.settleWithin)
     let cache = DirectoryCache()
     let subscription = SubscriptionState()
     let listener = InvalidationListener(

@@ -31,11 +31,16 @@ import Testing
     }
 
     /// Settlements from many tasks at once, the server shutting down right after the last: each lease is
-    /// charged once, and what was still waiting when the shutdown came is settled before the settler stops.
-    @Test func everySettlementHandedOverLandsOnceEvenAsTheEdgeShutsDown() async throws {
+    /// charged once, and what was still waiting when the shutdown came is settled before the settler stops,
+    /// whether batches go at once or wait to ride with another command.
+    @Test(arguments: [nil, 5] as [Int?])
+    func everySettlementHandedOverLandsOnceEvenAsTheEdgeShutsDown(settleWithinMilliseconds: Int?) async throws {
         let window = self.policy.period.window(containing: Date())
         let admissions = try await self.admit(200, window: window)
-        let settler = Settler(store: self.store, emergency: EmergencyAllowance(), logger: Logger(label: "test"))
+        let settler = Settler(
+            store: self.store, emergency: EmergencyAllowance(), logger: Logger(label: "test"),
+            sendWithin: settleWithinMilliseconds.map { .milliseconds($0) }
+        )
         let group = ServiceGroup(services: [settler], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
