@@ -82,7 +82,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // The edge allocates for every connection, request and streamed event: with gperftools' tcmalloc it
+            // spends 0.81x the CPU per new stream of glibc's malloc and 0.90-0.96x per paced request (RESULTS.md).
+            linkerSettings: [.linkedLibrary("tcmalloc_minimal", .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "Coordinator",

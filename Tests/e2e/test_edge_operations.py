@@ -48,6 +48,18 @@ def test_goosey_cli_answers_version_and_help():
     assert usage.returncode == 0 and "USAGE: goosey" in usage.stdout
 
 
+def test_the_edge_allocates_with_tcmalloc():
+    """Every allocation of the Swift runtime, Foundation and hiredis in the edge goes to tcmalloc (Package.swift
+    links it), not to glibc's malloc: dropping the link, or a linker that drops an unreferenced library, fails here."""
+    result = subprocess.run([str(BIN_DIR / "goosey-edge"), "--help"], env={"PATH": "/usr/bin:/bin", "LD_DEBUG": "bindings"},
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    bindings = [line for line in result.stderr.splitlines() if "normal symbol `malloc'" in line]
+    from_swift = [line for line in bindings if "libswiftCore.so" in line.split(" to ")[0]]
+    assert from_swift, "libswiftCore.so never bound malloc"
+    assert all("libtcmalloc_minimal.so" in line.split(" to ")[1] for line in bindings), bindings[:3]
+
+
 def test_edge_refuses_to_start_without_an_upstream_key(tmp_path):
     result = subprocess.run([str(BIN_DIR / "goosey-edge"), "--config", str(tmp_path / "missing.toml")],
                             env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=30)
