@@ -85,7 +85,7 @@ let package = Package(
             swiftSettings: swiftSettings,
             // The edge allocates for every connection, request and streamed event: with gperftools' tcmalloc it
             // spends 0.81x the CPU per new stream of glibc's malloc and 0.90-0.96x per paced request (RESULTS.md).
-            linkerSettings: [.linkedLibrary("tcmalloc_minimal", .when(platforms: [.linux]))]
+            linkerSettings: [.linkedLibrary(":libtcmalloc_minimal.so.4", .when(platforms: [.linux]))]
         ),
         .executableTarget(
             name: "Coordinator",
