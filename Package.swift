@@ -84,7 +84,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             // The edge allocates for every connection, request and streamed event: with gperftools' tcmalloc it
-            // spends 0.81x the CPU per new stream of glibc's malloc and 0.90-0.96x per paced request (RESULTS.md).
+            // spends ~0.8x the CPU per new stream (connection) of glibc's malloc, whose thread arenas grow a page at a
+            // time (loadtest/RESULTS.md, 2026-11-24 23:00).
             linkerSettings: [.linkedLibrary(":libtcmalloc_minimal.so.4", .when(platforms: [.linux]))]
         ),
         .executableTarget(
