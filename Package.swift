@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "goosey-loadgen", targets: ["LoadGen"]),
         .executable(name: "goosey-ingest-bench", targets: ["IngestBench"]),
         .executable(name: "goosey-scanner-bench", targets: ["ScannerBench"]),
+        .executable(name: "goosey-floor-proxy", targets: ["FloorProxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -134,6 +135,17 @@ let package = Package(
             name: "ScannerBench",
             dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "loadtest/ScannerBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FloorProxy",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "loadtest/FloorProxy",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
