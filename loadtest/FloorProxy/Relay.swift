@@ -1,20 +1,23 @@
 import NIOCore
-import NIOHTTP1
 
-/// One side of a client connection and its upstream connection, both on the same event loop: what it reads it
-/// hands its partner to write, converted, and it stops reading while the partner cannot write.
-final class Relay<Inbound, Outbound>: ChannelDuplexHandler, RelayPartner {
+/// One side of a client connection and its upstream connection, both on the same event loop: each part it reads
+/// it converts and hands its partner to write, and it stops reading while the partner cannot write.
+final class Relay<Inbound, Outbound, PartnerOutbound>: ChannelDuplexHandler, RelayPartner {
     typealias InboundIn = Inbound
     typealias OutboundIn = Outbound
     typealias OutboundOut = Outbound
 
-    private let convert: (Inbound) -> NIOAny
+    private let convert: (Inbound) -> PartnerOutbound
     private var context: ChannelHandlerContext?
-    private var partner: (any RelayPartner)?
+    private var partner: (any RelayPartner<PartnerOutbound>)?
     private var pendingRead = false
 
-    init(convert: @escaping (Inbound) -> NIOAny) {
+    init(convert: @escaping (Inbound) -> PartnerOutbound) {
         self.convert = convert
+    }
+
+    func pair(with partner: any RelayPartner<PartnerOutbound>) {
+        self.partner = partner
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -27,7 +30,7 @@ final class Relay<Inbound, Outbound>: ChannelDuplexHandler, RelayPartner {
     func channelReadComplete(context: ChannelHandlerContext) { self.partner?.flush() }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.partner?.close()
+        self.partner?.finish()
         self.partner = nil
     }
 
@@ -45,70 +48,39 @@ final class Relay<Inbound, Outbound>: ChannelDuplexHandler, RelayPartner {
         }
     }
 
-    // MARK: RelayPartner
+    // MARK: - RelayPartner
 
-    func write(_ data: NIOAny) { self.context?.write(data, promise: nil) }
+    func write(_ part: Outbound) { self.context?.write(self.wrapOutboundOut(part), promise: nil) }
+
     func flush() { self.context?.flush() }
-    func close() {
+
+    /// The partner's connection has ended: what is queued here still goes out, then this connection closes too (which,
+    /// upstream, cancels an answer nobody reads).
+    func finish() {
         self.partner = nil
-        self.context?.close(promise: nil)
+        guard let context = self.context else { return }
+        context.flush()
+        let channel = context.channel
+        let drained = context.eventLoop.makePromise(of: Void.self)
+        drained.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        context.close(mode: .output, promise: drained)
     }
+
     var isWritable: Bool { self.context?.channel.isWritable ?? false }
+
     func resumeReading() {
         guard self.pendingRead, let context = self.context else { return }
         self.pendingRead = false
         context.read()
     }
-
-    func pair(with partner: any RelayPartner) { self.partner = partner }
 }
 
-protocol RelayPartner: AnyObject {
-    func write(_ data: NIOAny)
+/// What one side of a relay asks of the other.
+protocol RelayPartner<Outbound>: AnyObject {
+    associatedtype Outbound
+    func write(_ part: Outbound)
     func flush()
-    func close()
+    func finish()
     var isWritable: Bool { get }
     func resumeReading()
-}
-
-enum Join {
-    /// Joins a client connection to its upstream connection, bytes both ways.
-    static func bytes(_ client: any Channel, _ upstream: any Channel) throws {
-        let down = Relay<ByteBuffer, ByteBuffer> { NIOAny($0) }
-        let up = Relay<ByteBuffer, ByteBuffer> { NIOAny($0) }
-        try join(down, client, up, upstream)
-    }
-
-    /// Joins them through NIO's HTTP/1.1 codecs on both sides, swapping the client's key for the upstream's.
-    static func http(_ client: any Channel, _ upstream: any Channel, apiKey: String) throws {
-        try client.pipeline.syncOperations.configureHTTPServerPipeline(
-            withPipeliningAssistance: false, withErrorHandling: false)
-        try upstream.pipeline.syncOperations.addHTTPClientHandlers()
-        let down = Relay<HTTPServerRequestPart, HTTPServerResponsePart> { part in
-            switch part {
-            case .head(var head):
-                head.headers.replaceOrAdd(name: "x-api-key", value: apiKey)
-                return NIOAny(HTTPClientRequestPart.head(head))
-            case .body(let buffer): return NIOAny(HTTPClientRequestPart.body(.byteBuffer(buffer)))
-            case .end(let trailers): return NIOAny(HTTPClientRequestPart.end(trailers))
-            }
-        }
-        let up = Relay<HTTPClientResponsePart, HTTPClientRequestPart> { part in
-            switch part {
-            case .head(let head): NIOAny(HTTPServerResponsePart.head(head))
-            case .body(let buffer): NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer)))
-            case .end(let trailers): NIOAny(HTTPServerResponsePart.end(trailers))
-            }
-        }
-        try join(down, client, up, upstream)
-    }
-
-    private static func join<A, B, C, D>(
-        _ down: Relay<A, B>, _ client: any Channel, _ up: Relay<C, D>, _ upstream: any Channel
-    ) throws {
-        down.pair(with: up)
-        up.pair(with: down)
-        try client.pipeline.syncOperations.addHandler(down)
-        try upstream.pipeline.syncOperations.addHandler(up)
-    }
 }
