@@ -6,6 +6,14 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// What the load tools built on NIO alone need: the load generator and the floor proxy.
+let plainNIOToolDependencies: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
 let package = Package(
     name: "goosey",
     platforms: [.macOS(.v15)],
@@ -139,23 +147,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "FloorProxy",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: plainNIOToolDependencies,
             path: "loadtest/FloorProxy",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "LoadGen",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: plainNIOToolDependencies,
             path: "loadtest/LoadGen",
             swiftSettings: swiftSettings
         ),

@@ -6,6 +6,7 @@ import http.client
 import json
 import secrets
 import subprocess
+import urllib.error
 import urllib.request
 
 import pytest
