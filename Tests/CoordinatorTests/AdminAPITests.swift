@@ -276,10 +276,12 @@ struct AdminAPITests {
         }
     }
 
-    static func lineWithBodies(_ record: RequestRecord) throws -> Data {
+    static func lineWithBodies(
+        _ record: RequestRecord, request: String = #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hello"}]}"#
+    ) throws -> Data {
         var line = try JSONEncoder().encode(record)
         line.removeLast()
-        line.append(contentsOf: Array(#","request":{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hello"}]},"response":"event: message_stop\n\n"}"#.utf8))
+        line.append(contentsOf: Array(#","request":\#(request),"response":"event: message_stop\n\n"}"#.utf8))
         line.append(0x0A)
         return line
     }
@@ -318,6 +320,24 @@ struct AdminAPITests {
             #expect(line["response"] as? String == "event: message_stop\n\n" && line["keyID"] == nil)
             #expect(try await self.exported(api, course: api.course).1.first?["student"] as? String == pseudonym, "stable within the course")
             #expect(try await self.exported(api, course: other).1.first?["student"] as? String != pseudonym, "unlinkable across courses")
+        }
+    }
+
+    @Test func theResearchExportDropsClaudeCodesUserIDAndTheRawSessionID() async throws {
+        try await self.withAPI { api in
+            let roster = Self.roster([("a1", nil, true)])
+            _ = try await api.call(.post, "/admin/v1/courses/\(api.course)/enrolments", token: api.admin, #"{"students": \#(roster), "reason": "r"}"#)
+            var record = RecordStoreTests.record("\(api.course)-a1", at: 1_763_464_000_000)
+            (record.course, record.student, record.claudeCodeSessionID) = (api.course, "a1", "3f6c1e9a-0b7d-4c55-9d1e-5a2b8c7d6e4f")
+            let body = #"{"model":"claude-sonnet-4-5","metadata":{"user_id":"user_9a8b7c6d5e4f_account__session_3f6c1e9a-0b7d-4c55-9d1e-5a2b8c7d6e4f"},"#
+                + #""system":"session 3f6c1e9a-0b7d-4c55-9d1e-5a2b8c7d6e4f","messages":[{"role":"user","content":"hello"}]}"#
+            _ = try await RecordStore().insert(try RecordBatch(ndjson: try Self.lineWithBodies(record, request: body)), into: api.connection)
+            let line = try #require(try await self.exported(api, course: api.course).1.first)
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: line), as: UTF8.self)
+            #expect(!text.contains("3f6c1e9a") && !text.contains("9a8b7c6d5e4f"), "\(text)")
+            let request = try #require(line["request"] as? [String: Any])
+            #expect((request["metadata"] as? [String: Any])?.isEmpty == true)
+            #expect(request["system"] as? String == "session \(try #require(line["session"] as? String))")
         }
     }
 

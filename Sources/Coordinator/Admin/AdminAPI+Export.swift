@@ -6,8 +6,8 @@ import Shared
 
 extension AdminAPI {
     /// The traffic of the course's consenting students as JSON lines (`?since=`, `?until=`): one request per
-    /// line with its usage, the request body and the answer (both as stored: secrets redacted), the student and
-    /// the Claude Code session under research pseudonyms. `x-goosey-records` says how many lines will come.
+    /// line with its usage, the request body and the answer (both as stored: secrets redacted; see `ResearchBodies`),
+    /// the student and the Claude Code session under research pseudonyms. `x-goosey-records` says how many lines will come.
     func export(_ request: Request, _ course: String) async throws -> Response {
         let principal = try await self.principal(request, course: course)
         let query = request.uri.queryParameters
@@ -80,11 +80,11 @@ extension AdminAPI {
                 ],
                 "usd": Money.usdString(Int64(row[12] ?? "") ?? 0),
             ]
-            if let session = row[3] { object["session"] = pseudonyms.session(session) }
-            if let body = try await bodies.requestBody(id: id) {
-                object["request"] = (try? JSONSerialization.jsonObject(with: Data(body))) ?? String(decoding: body, as: UTF8.self)
-            }
-            if let answer = try await bodies.response(id: id) { object["response"] = String(decoding: answer, as: UTF8.self) }
+            let session = row[3].map { (id: $0, pseudonym: pseudonyms.session($0)) }
+            if let session { object["session"] = session.pseudonym }
+            let research = ResearchBodies(session: session)
+            if let body = try await bodies.requestBody(id: id) { object["request"] = research.request(body) }
+            if let answer = try await bodies.response(id: id) { object["response"] = research.response(answer) }
             var json = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             json.append(0x0A)
             lines.append(ExportLine(id: id, receivedAt: receivedAt, json: json))
