@@ -189,6 +189,35 @@ struct AdminAPITests {
         }
     }
 
+    @Test func reinstatingAfterALeakLeavesAKeyRevokedSinceRevokedAndReinstatesTheRest() async throws {
+        try await self.withAPI { api in
+            var keys: [VirtualKey] = []
+            for student in ["r1", "r2"] {
+                let issued = try await api.call(.post, "/admin/v1/courses/\(api.course)/students/\(student)/keys", token: api.staff, #"{"reason": "enrolled"}"#).1
+                let key = try #require(VirtualKey(parsing: issued["key"] as? String ?? ""))
+                try await api.directory.setKeyState(sha256Hex: key.sha256Hex, .suspended)
+                keys.append(key)
+            }
+            var record = IncidentTests.leakingRecord("leak-revoked-since")
+            record.course = api.course
+            record.leaks![0].suspendedKeys = keys.map(\.sha256Hex)
+            _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([record])), into: api.connection)
+            let incident = try #require(try await api.connection.query("SELECT id FROM incidents WHERE request_id = 'leak-revoked-since'").first?[0])
+            let revoked = try await api.call(.post, "/admin/v1/courses/\(api.course)/keys/\(keys[1].keyID)/revoke", token: api.staff, #"{"reason": "rotated"}"#)
+            #expect(revoked.0 == .ok)
+
+            let resolved = try await api.call(
+                .post, "/admin/v1/courses/\(api.course)/incidents/\(incident)/resolve", token: api.staff, #"{"note": "a mistake", "keys": "reinstate"}"#
+            )
+            #expect(resolved.0 == .ok)
+            for (key, state) in zip(keys, [KeyState.active, .revoked]) {
+                #expect(try await api.directory.key(sha256Hex: key.sha256Hex)?.state == state)
+                let stored = try await api.connection.query("SELECT state FROM keys WHERE sha256 = $1", [key.sha256Hex]).first?[0]
+                #expect(stored == state.rawValue, "Postgres agrees with Redis")
+            }
+        }
+    }
+
     @Test func aGrantRaisesTheStudentsBalanceForThisPeriodAndIsLedgered() async throws {
         try await self.withAPI { api in
             _ = try await api.call(.put, "/admin/v1/courses/\(api.course)/policy", token: api.staff, #"{"policy": \#(Self.policy), "reason": "term"}"#)

@@ -51,8 +51,8 @@ struct IncidentResolution {
                     do {
                         let owner = try await ledger.set(hash, to: keys == .rotate ? .revoked : .active, actor: actor, reason: note, on: connection)
                         if keys == .rotate { issued.append((owner, try await ledger.issue(for: owner, actor: actor, reason: note, on: connection))) }
-                    } catch KeyLedger.Change.revoked where keys == .rotate {
-                        continue  // already revoked: nothing to rotate
+                    } catch KeyLedger.Change.revoked {
+                        continue  // revoked since (rotated, or the student left): nothing to rotate, never to reinstate
                     }
                 }
             }
