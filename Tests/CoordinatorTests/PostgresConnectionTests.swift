@@ -30,6 +30,13 @@ struct PostgresConnectionTests {
         #expect(!connection.isBroken)
     }
 
+    @Test func aDateIsAUTCDayWhateverTheServersTimeZone() async throws {
+        let separator = Self.url.contains("?") ? "&" : "?"
+        let sydney = try await PostgresConnection.connect(url: Self.url + separator + "options=-cTimeZone%3DAustralia/Sydney")
+        let rows = try await sydney.query("SELECT '2026-03-01'::date::timestamptz = '2026-03-01T00:00:00Z'::timestamptz AS utc")
+        #expect(rows.first?["utc"] == "t")
+    }
+
     @Test func parametersCarryNullAndQuotesVerbatim() async throws {
         let connection = try await self.connectWithNotes()
         let body = "O'Brien said \"hi\"; DROP TABLE notes; -- ünïcode"

@@ -102,6 +102,15 @@ extension PostgresConnection {
             throw error
         }
         _ = PQsetNoticeProcessor(handle, { _, _ in }, nil)  // keep NOTICE and WARNING off stderr
+        // Dates that staff give (`--since 2026-03-01`) are UTC days, as every report prints them, whatever the
+        // server's own time zone: a `date` compared with a `timestamptz` is midnight in the session's zone.
+        let result = PQexec(handle, "SET TIME ZONE 'UTC'")
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+            let error = PostgresError(kind: .connectionFailed, detail: "the session's time zone could not be set to UTC")
+            PQfinish(handle)
+            throw error
+        }
         return handle
     }
 
