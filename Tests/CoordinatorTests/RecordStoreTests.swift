@@ -54,6 +54,17 @@ struct RecordStoreTests {
         #expect(daily.map(\.values) == [["2026-11-18", "2", "20", "70000"], ["2026-12-02", "1", "10", "35000"]], "counted once, shipped twice")
     }
 
+    @Test func aMonthPartitionLostToARestoreIsMadeAgain() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        let november = Int64(1_795_000_000_000)  // 2026-11-18
+        let store = RecordStore()
+        #expect(try await store.insert(try RecordBatch(ndjson: Self.ndjson([Self.record("a", at: november)])), into: connection) == 1)
+        try await connection.execute("DROP TABLE requests_2026_11")  // as a dump taken before the month began would have it
+        #expect(try await store.insert(try RecordBatch(ndjson: Self.ndjson([Self.record("b", at: november + 1)])), into: connection) == 1)
+        #expect(try await connection.query("SELECT id FROM requests").map { $0["id"] } == ["b"])
+    }
+
     @Test func anUnfinishedLastLineIsLeftOutAndABadLineIsNamed() throws {
         var data = try Self.ndjson([Self.record("a", at: 1), Self.record("b", at: 2)])
         data.append(contentsOf: Array(#"{"id":"torn","#.utf8))

@@ -12,6 +12,20 @@ struct RecordStore {
 
     /// - Returns: how many records were new.
     func insert(_ batch: RecordBatch, into connection: PostgresConnection) async throws -> Int {
+        do {
+            return try await self.insertOnce(batch, into: connection)
+        } catch let error as PostgresError where error.sqlState == Self.noPartition {
+            // A partition this process made is gone (the database was restored from a dump taken before it):
+            // make sure of the batch's months again rather than fail every batch until a restart.
+            self.partitions.forget(Set(batch.records.map { Self.monthStart(of: $0.record.receivedAtMillis) }))
+            return try await self.insertOnce(batch, into: connection)
+        }
+    }
+
+    /// `check_violation`, which Postgres reports for a row that no partition takes.
+    static let noPartition = "23514"
+
+    private func insertOnce(_ batch: RecordBatch, into connection: PostgresConnection) async throws -> Int {
         guard !batch.records.isEmpty else { return 0 }
         let bodies = batch.records.map(StoredBodies.init)
         let months = Set(batch.records.map { Self.monthStart(of: $0.record.receivedAtMillis) })
@@ -198,4 +212,5 @@ final class PartitionsSeen: Sendable {
 
     func contains(_ month: DateComponents) -> Bool { self.months.withLock { $0.contains(month) } }
     func insert(_ months: Set<DateComponents>) { self.months.withLock { $0.formUnion(months) } }
+    func forget(_ months: Set<DateComponents>) { self.months.withLock { $0.subtract(months) } }
 }
