@@ -126,6 +126,22 @@ import Testing
         #expect(try await self.store.balance(student, policy: policy, window: Self.window(11)).1 == .zero, "period 11's tokens")
     }
 
+    /// A stream still open when the period ends is charged to that period, so its hold keeps nothing of the new
+    /// period's allowance from the student, renewed or not, and its settling leaves the new period's holds alone.
+    @Test func aHoldFromAnEndedPeriodDoesNotHoldBackTheNewOne() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(10), leaseID: "long", estimate: 1_000, deadline: Date())
+        let next = try await self.store.reserve(student, policy: policy, window: Self.window(11), leaseID: "next", estimate: 10, deadline: Date())
+        #expect(next == .admitted(hold: 10, before: .init(periodIndex: 11, total: 1_000, used: 0, held: 0)))
+        #expect(try await self.store.renew(student, leaseID: "long", deadline: Date().addingTimeInterval(600)))
+        let late = try await self.store.settle(student, policy: policy, window: Self.window(10), leaseID: "long", charge: 300)
+        #expect(late.balance == .init(periodIndex: 11, total: 1_000, used: 0, held: 10))
+        let settled = try await self.store.settle(student, policy: policy, window: Self.window(11), leaseID: "next", charge: 4)
+        #expect(settled.balance == .init(periodIndex: 11, total: 1_000, used: 4, held: 0))
+        #expect(try await self.store.closedPeriods(student).map { [$0.index, $0.used] } == [[10, 300]])
+    }
+
     /// A limit raised mid-period is what the period closes with, and carries from (a script that wrote back only
     /// the fields it moved would close with the old one).
     @Test func aLimitRaisedMidPeriodIsWhatThePeriodClosesWith() async throws {

@@ -8,8 +8,10 @@
 /// Balance hash fields (amounts in the policy's unit: milli-tokens or pico-dollars):
 /// `period` (index), `alloc`, `carry`, `grants`, `used` (settled charges), `held` (open leases).
 /// Closed periods are appended to the `closed` list as `period:alloc:carry:grants:used` for the ledger.
-/// Open leases live in the `leases` hash (`id → hold:deadline`) and the `deadlines` sorted set (by
-/// deadline in ms), where the coordinator finds the expired ones of an edge that died.
+/// Open leases live in the `leases` hash (`id → hold:deadline:period`) and the `deadlines` sorted set (by
+/// deadline in ms), where the coordinator finds the expired ones of an edge that died. `held` counts the
+/// holds of the current period's leases only: a lease still open when its period ends is charged to that
+/// period when it settles, so its hold must not keep the new period's allowance from the student.
 enum QuotaScripts {
     /// KEYS: balance, closed. ARGV: period, alloc, carry rule, carry parameter, overspend rule.
     /// Shared by every script: brings the balance to the current period and returns its fields.
@@ -68,7 +70,10 @@ enum QuotaScripts {
             steps = steps + 1
             if steps >= 1000 then b.period = period end
           end
-          if steps > 0 then redis.call('LTRIM', closed_key, -512, -1) end
+          if steps > 0 then
+            redis.call('LTRIM', closed_key, -512, -1)
+            b.held = 0
+          end
           if b.period == period then b.alloc = alloc end
           return b
         end
@@ -100,7 +105,7 @@ enum QuotaScripts {
             local hold = math.min(estimate, available)
             b.held = b.held + hold
             save_balance(KEYS[1], b)
-            redis.call('HSET', KEYS[3], ARGV[6], n(hold) .. ':' .. ARGV[8])
+            redis.call('HSET', KEYS[3], ARGV[6], n(hold) .. ':' .. ARGV[8] .. ':' .. n(b.period))
             redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
             return {1, hold, unpack(before)}
             """
@@ -142,7 +147,9 @@ enum QuotaScripts {
             local lease = redis.call('HGET', KEYS[3], ARGV[6])
             if lease then
               local hold = tonumber(string.match(lease, '^(-?%d+)'))
-              b.held = math.max(0, b.held - hold)
+              local taken_in = tonumber(string.match(lease, '^%-?%d+:%-?%d+:(%-?%d+)$') or '')
+              -- A lease from a period that has rolled over no longer holds anything in this one.
+              if taken_in == nil or taken_in == b.period then b.held = math.max(0, b.held - hold) end
               redis.call('HDEL', KEYS[3], ARGV[6])
               redis.call('ZREM', KEYS[4], ARGV[6])
             end
@@ -173,8 +180,8 @@ enum QuotaScripts {
         """
         local lease = redis.call('HGET', KEYS[1], ARGV[1])
         if not lease then return 0 end
-        local hold = string.match(lease, '^(-?%d+)')
-        redis.call('HSET', KEYS[1], ARGV[1], hold .. ':' .. ARGV[2])
+        local hold, period = string.match(lease, '^(%-?%d+):%-?%d+(.*)$')
+        redis.call('HSET', KEYS[1], ARGV[1], hold .. ':' .. ARGV[2] .. period)
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
         return 1
         """
