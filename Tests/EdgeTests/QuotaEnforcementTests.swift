@@ -307,6 +307,16 @@ import Testing
         #expect(allowance.admit(student, window: PeriodWindow(index: 2, start: Date(), end: Date()), cap: 100, estimate: 99))
     }
 
+    @Test func anEmergencyAdmissionSettledAfterItsPeriodLeavesTheNewPeriodsCountAlone() {
+        let allowance = EmergencyAllowance()
+        let student = StudentRef(course: "c", student: "s")
+        let (old, new) = (PeriodWindow(index: 1, start: Date(), end: Date()), PeriodWindow(index: 2, start: Date(), end: Date()))
+        #expect(allowance.admit(student, window: old, cap: 100, estimate: 60))
+        #expect(allowance.admit(student, window: new, cap: 100, estimate: 100))
+        allowance.settle(student, window: old, estimate: 60, charge: 60)
+        #expect(!allowance.admit(student, window: new, cap: 100, estimate: 1), "the new period's 100 are still spent")
+    }
+
     @Test func anAnswerReadBeforeAnInvalidationIsNotCached() {
         let cache = DirectoryCache()
         let record = KeyRecord(student: StudentRef(course: "c", student: "s"), state: .active, keyID: "k")

@@ -17,11 +17,12 @@ final class EmergencyAllowance: Sendable {
         }
     }
 
-    /// Replaces an admission's estimate with what it really cost.
+    /// Replaces an admission's estimate with what it really cost. An admission from a period that has
+    /// since ended changes nothing: the new period's spending is counted from zero.
     func settle(_ student: StudentRef, window: PeriodWindow, estimate: Int64, charge: Int64) {
         self.spent.withLock { spent in
-            let current = spent[student].flatMap { $0.period == window.index ? $0.amount : nil } ?? 0
-            spent[student] = (window.index, max(current - estimate + charge, 0))
+            guard let current = spent[student], current.period == window.index else { return }
+            spent[student] = (window.index, max(current.amount - estimate + charge, 0))
         }
     }
 }
