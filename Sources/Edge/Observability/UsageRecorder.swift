@@ -18,14 +18,8 @@ struct UsageRecorder: Sendable {
         let cost = self.pricing.cost(of: report)
         var charged: Int64?
         if let admission = exchange.admission {
-            let billable = report.billableUsage
-            var charge = admission.policy.charge(for: billable, cost: cost)
-            // A body cut before its usage (a JSON answer ends with it) says nothing of what the upstream
-            // already spent: charge what was held rather than nothing.
-            if billable.totalInputTokens == 0 && (outcome.clientAborted || !report.complete && report.errorType == nil) {
-                charge = max(charge, admission.hold)
-            }
-            self.settler?.enqueue(admission, charge: charge, usage: billable)
+            let charge = Self.charge(report, status: outcome.status, clientAborted: outcome.clientAborted, cost: cost, admission: admission)
+            self.settler?.enqueue(admission, charge: charge, usage: report.billableUsage)
             charged = charge
         }
         let now = ContinuousClock.now
@@ -40,6 +34,19 @@ struct UsageRecorder: Sendable {
             response: outcome.responseBytes <= ExchangeOutcome.keptResponseLimit ? Self.redacted(outcome.response) : nil
         )
     }
+
+    /// What an answer costs the student: its usage, priced by the policy. A body cut before its usage (a JSON
+    /// answer ends with it) says nothing of what the upstream already spent, so an accepted request (2xx) is
+    /// charged what was held rather than nothing; an answer the upstream refused (a 5xx page from its gateway,
+    /// an empty 502) ran nothing and costs nothing.
+    static func charge(_ report: UsageReport, status: Int, clientAborted: Bool, cost: Int64, admission: Admission) -> Int64 {
+        let billable = report.billableUsage
+        let charge = admission.policy.charge(for: billable, cost: cost)
+        let unknown = billable.totalInputTokens == 0 && (clientAborted || !report.complete && report.errorType == nil)
+        return unknown && Self.accepted(status) ? max(charge, admission.hold) : charge
+    }
+
+    static func accepted(_ status: Int) -> Bool { (200..<300).contains(status) }
 
     /// Journals an answer that has begun with the record that stands for it if this edge dies before it ends:
     /// the usage read so far (the output at the floor estimate) charged at the hold, as the leader charges a
@@ -92,12 +99,13 @@ struct UsageRecorder: Sendable {
         self.settler?.renew(admission, until: Date().addingTimeInterval(TimeInterval(self.leaseSeconds)))
     }
 
-    /// The upstream answered but the client left before the answer's head went out: what the upstream spent
-    /// is unknown, so the hold is charged.
+    /// The upstream answered but the client left before the answer's head went out: what an accepted request
+    /// spent is unknown, so the hold is charged; a refused one spent nothing.
     func recordAbandoned(_ exchange: Exchange, status: Int) {
-        if let admission = exchange.admission { self.settler?.enqueue(admission, charge: admission.hold) }
+        let charge = exchange.admission.map { Self.accepted(status) ? $0.hold : 0 }
+        if let admission = exchange.admission, let charge { self.settler?.enqueue(admission, charge: charge) }
         self.records?.append(
-            self.emptyRecord(exchange, status: status, errorType: "client_closed_request", charge: exchange.admission?.hold),
+            self.emptyRecord(exchange, status: status, errorType: "client_closed_request", charge: charge),
             requestBody: exchange.requestBody,
             response: nil
         )
