@@ -242,6 +242,17 @@ import Testing
         }
     }
 
+    @Test func meTellsASuspendedStudentWhatItTellsThemEverywhereElse() async throws {
+        try await LiveStack.run { stack in
+            let key = try await stack.issueKey(for: "suspended-one", state: .suspended)
+            var me = HTTPClientRequest(url: stack.edgeURL + "/v1/goosey/me")
+            me.headers.add(name: "x-api-key", value: key.secretText)
+            let (answer, body) = try await Self.send(me)
+            #expect(answer.status == .forbidden)
+            #expect(String(buffer: body).contains(#""type":"permission_error""#))
+        }
+    }
+
     @Test func meReportsTheBalanceAndThisPeriodsTokens() async throws {
         let policy = QuotaPolicy.testing(limit: 1_000_000_000)
         try await LiveStack.run(policy: policy) { stack in

@@ -11,6 +11,8 @@ struct AnthropicErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as AnthropicError {
             throw error
+        } catch let refused as RefusedKey {
+            throw refused.refusal
         } catch let error as HTTPError where error.status == .notFound {
             throw AnthropicError.notFound(request.method, request.uri.path)
         } catch let error as HTTPError where error.status == .contentTooLarge {
