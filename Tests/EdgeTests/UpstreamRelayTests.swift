@@ -38,4 +38,28 @@ import Testing
         }
         #expect(relayed == event)
     }
+
+    /// A client whose connection a flush closed (a reset) is never writable again: the relay must end the answer
+    /// as abandoned there and then, not wait for writability that will not come.
+    @Test func aClientThatAFlushClosedEndsTheRelayAtOnce() throws {
+        let client = EmbeddedChannel(handler: ClientWritability())
+        try client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let exchange = Exchange(
+            requestID: "req_test", keyID: "key", student: StudentRef(course: "C", student: "s"), method: "POST",
+            path: "/v1/messages", claudeCodeSessionID: nil, requestBytes: 0, receivedAtMillis: 0, started: .now,
+            executor: EventLoopExecutor(client.eventLoop)
+        )
+        let relay = UpstreamRelay(
+            exchange: exchange, recorder: UsageRecorder(pricing: .standard, records: nil, settler: nil), client: client,
+            logger: Logger(label: "test")
+        )
+        relay.receive(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"])))
+        var ended = false
+        relay.relayBody(framing: .throughPipeline).whenComplete { _ in ended = true }
+        relay.receive(.body(ByteBuffer(string: "event: ping\ndata: {\"type\":\"ping\"}\n\n")))
+        _ = try? client.close().wait()
+        client.isWritable = false
+        relay.readComplete()
+        #expect(ended)
+    }
 }

@@ -119,6 +119,12 @@ final class UpstreamRelay {
     func readComplete() {
         guard self.phaseIsRelaying, let body = self.body else { return }
         body.flush()
+        guard self.client.isActive else {
+            // The flush failed and closed the client (a reset): no writability change will ever come to resume on.
+            self.outcome?.markClientAborted()
+            self.finish(reusable: false)
+            return
+        }
         guard !self.client.isWritable,
             let writability = try? self.client.pipeline.syncOperations.handler(type: ClientWritability.self)
         else { return }
