@@ -142,6 +142,33 @@ import Testing
         #expect(try await self.store.closedPeriods(student).map { [$0.index, $0.used] } == [[10, 300]])
     }
 
+    /// Staff make a week a fortnight, or a day: the balance's index counted other periods. The running period goes
+    /// on as the new spec's current one (not frozen until the old index comes round, nor rolled over a thousand
+    /// times with carry-over), and a stream admitted before the change settles into it.
+    @Test func aPeriodOfAnotherLengthCarriesTheRunningPeriodOn() async throws {
+        let student = Self.freshStudent()
+        let now = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18
+        let weekly = QuotaPolicy(limit: 1_000, period: try PeriodSpec(period: "7d"), carryOver: .all, overspend: .forgive)
+        let fortnightly = QuotaPolicy(limit: 2_000, period: try PeriodSpec(period: "14d"), carryOver: .all, overspend: .forgive)
+        let daily = QuotaPolicy(limit: 100, period: try PeriodSpec(period: "1d"), carryOver: .all, overspend: .forgive)
+        let week = weekly.period.window(containing: now)
+        _ = try await self.store.reserve(student, policy: weekly, window: week, leaseID: "long", estimate: 600, deadline: now)
+        _ = try await self.store.settle(student, policy: weekly, window: week, leaseID: "spent", charge: 300)
+
+        let fortnight = fortnightly.period.window(containing: now)
+        let longer = try await self.store.reserve(student, policy: fortnightly, window: fortnight, leaseID: "f", estimate: 10, deadline: now)
+        #expect(longer == .admitted(hold: 10, before: .init(periodIndex: fortnight.index, total: 2_000, used: 300, held: 600)))
+        let settled = try await self.store.settle(student, policy: weekly, window: week, leaseID: "long", charge: 500)
+        #expect(settled.balance == .init(periodIndex: fortnight.index, total: 2_000, used: 800, held: 10), "charged to the running period")
+        let next = fortnightly.period.window(index: fortnight.index + 1)
+        let after = try await self.store.reserve(student, policy: fortnightly, window: next, leaseID: "g", estimate: 1, deadline: now)
+        #expect(after == .admitted(hold: 1, before: .init(periodIndex: next.index, total: 2_000 + 1_200, used: 0, held: 0)))
+
+        let day = daily.period.window(containing: next.start)
+        let shorter = try await self.store.reserve(student, policy: daily, window: day, leaseID: "d", estimate: 1, deadline: now)
+        #expect(shorter == .admitted(hold: 1, before: .init(periodIndex: day.index, total: 100 + 1_200, used: 0, held: 1)), "no rollovers between index spaces")
+    }
+
     /// A limit raised mid-period is what the period closes with, and carries from (a script that wrote back only
     /// the fields it moved would close with the old one).
     @Test func aLimitRaisedMidPeriodIsWhatThePeriodClosesWith() async throws {

@@ -77,6 +77,10 @@ public struct PeriodSpec: Sendable {
     let dayOfMonth: Int
     /// Indexes whose periods start between 1900 and 2400 local time; others are clamped to these.
     let indexBounds: ClosedRange<Int64>
+    /// Names how indexes count (`d7+2`: 7-day periods whose boundary days are 2 mod 7). Two specs with the same
+    /// one number the same periods alike, whatever their time of day or zone; a balance kept under another
+    /// counts other periods.
+    public let indexSpace: String
 
     /// - Parameters:
     ///   - anchor: nil for the default: `mon 00:00` for whole weeks, `00:00` for other day periods,
@@ -99,6 +103,8 @@ public struct PeriodSpec: Sendable {
         self.calendar = calendar
         (self.step, self.phase, self.dayOfMonth) = Self.arithmetic(length, anchor)
         self.indexBounds = Self.indexBounds(length: length, step: self.step, phase: self.phase)
+        let unit = if case .days = length { "d" } else { "mo" }
+        self.indexSpace = "\(unit)\(self.step)+\(self.phase)"
     }
 
     static func defaultAnchor(for length: Length) -> Anchor {

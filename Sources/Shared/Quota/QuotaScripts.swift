@@ -6,15 +6,20 @@
 /// runs after its boundary, whether or not any coordinator is up.
 ///
 /// Balance hash fields (amounts in the policy's unit: milli-tokens or pico-dollars):
-/// `period` (index), `alloc`, `carry`, `grants`, `used` (settled charges), `held` (open leases).
+/// `period` (index), `space` (how the period spec counts indexes, ``PeriodSpec/indexSpace``), `alloc`, `carry`,
+/// `grants`, `used` (settled charges), `held` (open leases).
 /// Closed periods are appended to the `closed` list as `period:alloc:carry:grants:used` for the ledger.
 /// Open leases live in the `leases` hash (`id → hold:deadline:period`) and the `deadlines` sorted set (by
 /// deadline in ms), where the coordinator finds the expired ones of an edge that died. `held` counts the
 /// holds of the current period's leases only: a lease still open when its period ends is charged to that
 /// period when it settles, so its hold must not keep the new period's allowance from the student.
 enum QuotaScripts {
-    /// KEYS: balance, closed. ARGV: period, alloc, carry rule, carry parameter, overspend rule.
+    /// KEYS: balance, closed, leases. ARGV: period, alloc, carry rule, carry parameter, overspend rule, index space.
     /// Shared by every script: brings the balance to the current period and returns its fields.
+    ///
+    /// A policy whose period spec now counts indexes differently (staff made a week a fortnight) carries the
+    /// running period on as the new spec's current one, with what it has used, held and carried: its index
+    /// is rewritten, and so is that of each open lease. A settle under the spec before leaves it as it is.
     static let rollover = """
         local function n(value) return string.format('%d', value) end
 
@@ -46,13 +51,30 @@ enum QuotaScripts {
           return n(period) .. ':' .. n(alloc) .. ':' .. n(carry) .. ':' .. n(grants) .. ':' .. n(used)
         end
 
-        local function load_balance(balance_key, closed_key, period, alloc, rule, param, overspend)
-          local f = redis.call('HMGET', balance_key, 'period', 'alloc', 'carry', 'grants', 'used', 'held', unpack(TOKEN_CLASSES))
+        -- `settling`: the call settles a lease, under the policy it was taken with.
+        local function load_balance(balance_key, closed_key, leases_key, period, alloc, rule, param, overspend, space, settling)
+          local f = redis.call('HMGET', balance_key, 'period', 'alloc', 'carry', 'grants', 'used', 'held', 'space', unpack(TOKEN_CLASSES))
           local b = {period = tonumber(f[1]), alloc = tonumber(f[2]) or alloc, carry = tonumber(f[3]) or 0,
-                     grants = tonumber(f[4]) or 0, used = tonumber(f[5]) or 0, held = tonumber(f[6]) or 0, tokens = {}}
-          for i = 1, 5 do b.tokens[i] = tonumber(f[6 + i]) or 0 end
+                     grants = tonumber(f[4]) or 0, used = tonumber(f[5]) or 0, held = tonumber(f[6]) or 0, space = space,
+                     tokens = {}}
+          for i = 1, 5 do b.tokens[i] = tonumber(f[7 + i]) or 0 end
           if b.period == nil then
             b.period = period
+          end
+          if f[7] and f[7] ~= space then
+            if settling then
+              b.space = f[7]
+              b.foreign = true
+              return b
+            end
+            local leases = redis.call('HGETALL', leases_key)
+            for i = 1, #leases, 2 do
+              local hold, deadline = string.match(leases[i + 1], '^(%-?%d+):(%-?%d+)')
+              if hold then redis.call('HSET', leases_key, leases[i], hold .. ':' .. deadline .. ':' .. n(period)) end
+            end
+            b.period = period
+            b.alloc = alloc
+            return b
           end
           if b.period < period then
             redis.call('HDEL', balance_key, unpack(TOKEN_CLASSES))
@@ -80,7 +102,7 @@ enum QuotaScripts {
 
         -- `counted`: the token class fields to write too, as name, value pairs.
         local function save_balance(balance_key, b, counted)
-          redis.call('HSET', balance_key, 'period', n(b.period), 'alloc', n(b.alloc), 'carry', n(b.carry),
+          redis.call('HSET', balance_key, 'period', n(b.period), 'space', b.space, 'alloc', n(b.alloc), 'carry', n(b.carry),
                      'grants', n(b.grants), 'used', n(b.used), 'held', n(b.held), unpack(counted or {}))
         end
 
@@ -89,29 +111,29 @@ enum QuotaScripts {
         end
         """
 
-    /// KEYS: balance, closed, leases, deadlines. ARGV: the five rollover arguments, lease id, estimate, deadline (ms),
+    /// KEYS: balance, closed, leases, deadlines. ARGV: the six rollover arguments, lease id, estimate, deadline (ms),
     /// minimum to admit. Reply: admitted (0/1), hold, then `balance_reply` as it was before the hold.
     static let reserve = RedisScript(
         rollover + """
 
-            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
-            local estimate = tonumber(ARGV[7])
+            local b = load_balance(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], false)
+            local estimate = tonumber(ARGV[8])
             local available = b.alloc + b.carry + b.grants - b.used - b.held
             local before = balance_reply(b)
-            if available < tonumber(ARGV[9]) then
+            if available < tonumber(ARGV[10]) then
               save_balance(KEYS[1], b)
               return {0, 0, unpack(before)}
             end
             local hold = math.min(estimate, available)
             b.held = b.held + hold
             save_balance(KEYS[1], b)
-            redis.call('HSET', KEYS[3], ARGV[6], n(hold) .. ':' .. ARGV[8] .. ':' .. n(b.period))
-            redis.call('ZADD', KEYS[4], ARGV[8], ARGV[6])
+            redis.call('HSET', KEYS[3], ARGV[7], n(hold) .. ':' .. ARGV[9] .. ':' .. n(b.period))
+            redis.call('ZADD', KEYS[4], ARGV[9], ARGV[7])
             return {1, hold, unpack(before)}
             """
     )
 
-    /// KEYS: balance, closed, leases, deadlines, settled. ARGV: the five rollover arguments (the period the
+    /// KEYS: balance, closed, leases, deadlines, settled. ARGV: the six rollover arguments (the period the
     /// lease was taken in), lease id, charge, the tokens by class (input, 5m write, 1h write, read, output),
     /// now (ms). Reply: settled now (0 if it already was), then `balance_reply` after the charge.
     /// Settling twice charges once: the settled sorted set remembers each lease for a day.
@@ -140,36 +162,37 @@ enum QuotaScripts {
               return false
             end
 
-            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
-            if redis.call('ZSCORE', KEYS[5], ARGV[6]) then
+            local b = load_balance(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], true)
+            if redis.call('ZSCORE', KEYS[5], ARGV[7]) then
               return {0, unpack(balance_reply(b))}
             end
-            local lease = redis.call('HGET', KEYS[3], ARGV[6])
+            local lease = redis.call('HGET', KEYS[3], ARGV[7])
             if lease then
               local hold = tonumber(string.match(lease, '^(-?%d+)'))
               local taken_in = tonumber(string.match(lease, '^%-?%d+:%-?%d+:(%-?%d+)$') or '')
               -- A lease from a period that has rolled over no longer holds anything in this one.
               if taken_in == nil or taken_in == b.period then b.held = math.max(0, b.held - hold) end
-              redis.call('HDEL', KEYS[3], ARGV[6])
-              redis.call('ZREM', KEYS[4], ARGV[6])
+              redis.call('HDEL', KEYS[3], ARGV[7])
+              redis.call('ZREM', KEYS[4], ARGV[7])
             end
-            local charge = tonumber(ARGV[7])
-            local late = tonumber(ARGV[1]) < b.period
+            local charge = tonumber(ARGV[8])
+            -- A lease taken under a spec that counted other periods is charged to the period running now.
+            local late = not b.foreign and tonumber(ARGV[1]) < b.period
             if late and charge_closed(KEYS[2], tonumber(ARGV[1]), charge, b, ARGV[3], tonumber(ARGV[4]), ARGV[5]) then
               charge = 0
             end
             b.used = b.used + charge
             local counted = {}
             for i = 1, late and 0 or 5 do
-              local count = tonumber(ARGV[7 + i]) or 0
+              local count = tonumber(ARGV[8 + i]) or 0
               if count > 0 then
                 counted[#counted + 1] = TOKEN_CLASSES[i]
                 counted[#counted + 1] = n(b.tokens[i] + count)
               end
             end
             save_balance(KEYS[1], b, counted)
-            local now = tonumber(ARGV[13])
-            redis.call('ZADD', KEYS[5], now, ARGV[6])
+            local now = tonumber(ARGV[14])
+            redis.call('ZADD', KEYS[5], now, ARGV[7])
             redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 86400000)
             return {1, unpack(balance_reply(b))}
             """
@@ -187,19 +210,19 @@ enum QuotaScripts {
         """
     )
 
-    /// KEYS: balance, closed. ARGV: the five rollover arguments, amount. Adds to this period's grants.
+    /// KEYS: balance, closed, leases. ARGV: the six rollover arguments, amount. Adds to this period's grants.
     /// Reply: `balance_reply` after the grant.
     static let grant = RedisScript(
         rollover + """
 
-            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
-            b.grants = b.grants + tonumber(ARGV[6])
+            local b = load_balance(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], false)
+            b.grants = b.grants + tonumber(ARGV[7])
             save_balance(KEYS[1], b)
             return balance_reply(b)
             """
     )
 
-    /// KEYS: balance, closed. ARGV: the five rollover arguments. Reply: `balance_reply`, then this period's
+    /// KEYS: balance, closed, leases. ARGV: the six rollover arguments. Reply: `balance_reply`, then this period's
     /// tokens by class (input, 5m write, 1h write, read, output).
     /// A student without a balance is answered as one with nothing used, and left without: a look must not
     /// write one, or a Redis that lost its data would be given empty balances that the leader's rebuild then
@@ -208,7 +231,7 @@ enum QuotaScripts {
         rollover + """
 
             local exists = redis.call('EXISTS', KEYS[1]) == 1
-            local b = load_balance(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5])
+            local b = load_balance(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], false)
             if exists then save_balance(KEYS[1], b) end
             local reply = balance_reply(b)
             for i = 1, 5 do reply[4 + i] = b.tokens[i] end

@@ -128,7 +128,7 @@ public struct QuotaStore: Sendable {
     /// Adds `amount` to the student's allowance for the current period.
     @discardableResult
     public func grant(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow, amount: Int64) async throws -> Balance {
-        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student)]
+        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student)]
         let arguments = Self.rolloverArguments(policy, window) + [String(amount)]
         let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.grant, keys: keys, arguments: arguments) }
         return try Self.balance(Self.integers(reply, count: 4))
@@ -213,7 +213,7 @@ public struct QuotaStore: Sendable {
 
     /// The student's standing now (rolling the period over if it is due) and this period's tokens by class.
     public func balance(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow) async throws -> (Balance, TokenUsage) {
-        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student)]
+        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student)]
         let reply = try await self.pool.withConnection {
             try await $0.evaluate(QuotaScripts.peek, keys: keys, arguments: Self.rolloverArguments(policy, window))
         }
@@ -224,7 +224,7 @@ public struct QuotaStore: Sendable {
     /// students would otherwise wait for 200).
     public func balances(_ students: [(student: StudentRef, policy: QuotaPolicy, window: PeriodWindow)]) async throws -> [Balance] {
         let calls = students.map { entry in
-            ([QuotaKeys.balance(entry.student), QuotaKeys.closed(entry.student)], Self.rolloverArguments(entry.policy, entry.window))
+            ([QuotaKeys.balance(entry.student), QuotaKeys.closed(entry.student), QuotaKeys.leases(entry.student)], Self.rolloverArguments(entry.policy, entry.window))
         }
         return try await self.evaluateAll(QuotaScripts.peek, calls).map { try Self.standing($0.get()).0 }
     }
@@ -270,7 +270,7 @@ public struct QuotaStore: Sendable {
             case .cappedPercent(let percent): ("pct", Int64(percent))
             }
         let overspend = policy.overspend == .deductFromNext ? "deduct" : "forgive"
-        return [String(window.index), String(policy.limit), rule, String(parameter), overspend]
+        return [String(window.index), String(policy.limit), rule, String(parameter), overspend, policy.period.indexSpace]
     }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
