@@ -226,6 +226,29 @@ import Testing
         #expect(try await self.store.balance(student("a"), policy: policy, window: Self.window(6)).0.total == 1_300)
     }
 
+    /// Students whose periods count differently (a daily override in a weekly course) take turns drawing: the
+    /// pool refills at neither's boundary, so each stays within their cap.
+    @Test func studentsOnAnotherPeriodSpecCannotRefillTheReserveByTakingTurns() async throws {
+        let course = "R-\(UInt64.random(in: 0...UInt64.max))"
+        let weekly = Self.policy(limit: 1_000)
+        let daily = QuotaPolicy(limit: 1_000, period: try PeriodSpec(period: "1d"), carryOver: .none, overspend: .forgive)
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let reserve = CourseReserve(total: 1_000, capPerStudent: 400)
+        let draw = { (id: String, policy: QuotaPolicy) in
+            try await self.store.drawReserve(
+                reserve, for: StudentRef(course: course, student: id), policy: policy, window: policy.period.window(containing: now), wanted: 400
+            ).drawn
+        }
+        #expect(try await draw("a", weekly) == 400)
+        #expect(try await draw("b", daily) == 400)
+        #expect(try await draw("a", weekly) == 0, "a's cap, not a refilled pool")
+        #expect(try await draw("c", weekly) == 200, "what is left of 1,000")
+        let behind = try await self.store.drawReserve(
+            reserve, for: StudentRef(course: course, student: "d"), policy: weekly, window: weekly.period.window(index: weekly.period.window(containing: now).index - 1), wanted: 1
+        )
+        #expect(behind.drawn == 0, "an edge whose clock is behind a boundary refills nothing")
+    }
+
     static let rolloverCases: [(CarryOver, OverspendRule)] = [
         (.none, .forgive), (.all, .forgive), (.capped(300), .forgive), (.cappedPercent(25), .forgive),
         (.none, .deductFromNext), (.all, .deductFromNext), (.cappedPercent(50), .deductFromNext),

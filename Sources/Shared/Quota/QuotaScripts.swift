@@ -239,16 +239,22 @@ enum QuotaScripts {
             """
     )
 
-    /// KEYS: the reserve's pool, its drawn hash. ARGV: period index, total, cap per student, student, wanted.
-    /// Refills the pool when the period changed, then draws what the pool, the student's cap and `wanted`
-    /// allow. Reply: {drawn now, left in the pool, drawn by the student this period}.
+    /// KEYS: the reserve's pool, its drawn hash. ARGV: period index, total, cap per student, student, wanted, index
+    /// space. Fills an empty pool, and refills it when the period moved on in the drawing student's index space
+    /// (the pool keeps one index per space, so students on specs that count periods differently cannot refill it
+    /// by taking turns, and a draw from an edge whose clock is behind a boundary does not), then draws what the
+    /// pool, the student's cap and `wanted` allow. Reply: {drawn now, left in the pool, drawn by the student this period}.
     static let drawReserve = RedisScript(
         """
         local function n(value) return string.format('%d', value) end
         local period = tonumber(ARGV[1])
-        if tonumber(redis.call('HGET', KEYS[1], 'period') or '-1') ~= period then
-          redis.call('HSET', KEYS[1], 'period', n(period), 'left', n(tonumber(ARGV[2])))
+        local field = 'period:' .. ARGV[6]
+        local last = tonumber(redis.call('HGET', KEYS[1], field) or '')
+        if redis.call('HEXISTS', KEYS[1], 'left') == 0 or (last ~= nil and period > last) then
+          redis.call('HSET', KEYS[1], field, n(period), 'left', n(tonumber(ARGV[2])))
           redis.call('DEL', KEYS[2])
+        elseif last == nil then
+          redis.call('HSET', KEYS[1], field, n(period))  -- a spec new to the pool: its boundaries count from here
         end
         local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
         local drawn = tonumber(redis.call('HGET', KEYS[2], ARGV[4]) or '0')

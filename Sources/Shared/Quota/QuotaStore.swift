@@ -145,7 +145,8 @@ public struct QuotaStore: Sendable {
         wanted: Int64
     ) async throws -> (drawn: Int64, balance: Balance?) {
         let keys = [CourseReserveKeys.pool(student.course), CourseReserveKeys.drawn(student.course)]
-        let arguments = [window.index, reserve.total, reserve.capPerStudent].map { String($0) } + [student.student, String(max(wanted, 0))]
+        let arguments = [window.index, reserve.total, reserve.capPerStudent].map { String($0) }
+            + [student.student, String(max(wanted, 0)), policy.period.indexSpace]
         let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.drawReserve, keys: keys, arguments: arguments) }
         let drawn = try Self.integers(reply, count: 3)[0]
         guard drawn > 0 else { return (0, nil) }
