@@ -50,6 +50,9 @@ struct IncidentTests {
         #expect(try await connection.query("SELECT state FROM keys").first?[0] == "suspended")
         let events = try await connection.query("SELECT state, actor FROM key_events")
         #expect(events.map(\.values) == [["suspended", "edge:edge-a"]])
+        try await connection.execute("UPDATE keys SET state = 'active'")  // staff reinstated it
+        _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([Self.leakingRecord("r1")])), into: connection)
+        #expect(try await connection.query("SELECT state FROM keys").first?[0] == "active", "the same record shipped again suspends nothing")
     }
 
     @Test func anAlertIsRetriedUntilTheWebhookTakesIt() async throws {

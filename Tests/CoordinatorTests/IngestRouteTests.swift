@@ -15,14 +15,18 @@ struct IngestRouteTests {
     let database = MigratorTests()
     static let token = "ingest-token-for-tests-0123456789"
 
-    func withCoordinator(_ body: @escaping @Sendable (any TestClientProtocol, PostgresConnection) async throws -> Void) async throws {
+    func withCoordinator(
+        redisURL: String? = nil, _ body: @escaping @Sendable (any TestClientProtocol, PostgresConnection) async throws -> Void
+    ) async throws {
         let connection = try await self.database.connect()
         try await Migrator().migrate(connection)
         let url = self.database.schemaURL
-        let reader = ConfigReader(provider: InMemoryProvider(values: [
+        var values: [AbsoluteConfigKey: ConfigValue] = [
             "postgres.url": .init(.string(url), isSecret: true),
             "ingest.token": .init(.string(Self.token), isSecret: true),
-        ]))
+        ]
+        if let redisURL { values["redis.url"] = .init(.string(redisURL), isSecret: true) }
+        let reader = ConfigReader(provider: InMemoryProvider(values: values))
         let app = buildCoordinator(try CoordinatorConfiguration(reader: reader), logger: Logger(label: "test"))
         try await app.test(.router) { client in try await body(client, connection) }
     }
@@ -48,6 +52,25 @@ struct IngestRouteTests {
             let again = try await Self.post(client, batch)
             #expect(again.1 == #"{"inserted":0,"received":2}"#)
             #expect(try await connection.query("SELECT count(*) FROM requests").first?[0] == "2")
+        }
+    }
+
+    /// The edge could not suspend the keys (Redis was unreachable), or a Redis rebuilt from Postgres before the
+    /// record came has them active again: the leak's keys are suspended in Redis once the record is stored.
+    @Test func aLeaksKeysAreSuspendedInRedisOnceTheRecordIsStored() async throws {
+        let redisURL = LeaderTests.redisURL + "/9"
+        let redis = RedisPool(.init(endpoint: try RedisEndpoint(url: redisURL)), logger: Logger(label: "test"))
+        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
+        let directory = Directory(pool: redis)
+        try await self.withCoordinator(redisURL: redisURL) { client, connection in
+            let hash = String(repeating: "ab", count: 32)
+            try await connection.execute("INSERT INTO courses (id) VALUES ('C1')")
+            try await connection.execute("INSERT INTO students (course_id, id) VALUES ('C1', 's1')")
+            try await connection.execute("INSERT INTO keys (sha256, key_id, course_id, student_id, state) VALUES ($1, 'abababababab', 'C1', 's1', 'active')", [hash])
+            try await directory.issueKey(sha256Hex: hash, record: KeyRecord(student: StudentRef(course: "C1", student: "s1"), state: .active, keyID: "abababababab"))
+            let shipped = try await Self.post(client, try RecordStoreTests.ndjson([IncidentTests.leakingRecord("leaked")]))
+            #expect(shipped.0 == .ok)
+            #expect(try await directory.key(sha256Hex: hash)?.state == .suspended)
         }
     }
 

@@ -5,8 +5,10 @@ import Shared
 enum IncidentStore {
     static func open(for record: RequestRecord, on connection: PostgresConnection) async throws {
         for note in record.leaks ?? [] where note.isNew {
-            try await connection.execute(Self.openSQL, Self.parameters(note, record))
-            if !note.suspendedKeys.isEmpty {
+            // Only the shipment that opens the incident suspends: one shipped again after staff reinstated the
+            // keys must not suspend them anew.
+            let opened = try await connection.execute(Self.openSQL, Self.parameters(note, record))
+            if opened > 0, !note.suspendedKeys.isEmpty {
                 try await connection.execute(
                     Self.suspendSQL,
                     [RecordStore.arrayLiteral(note.suspendedKeys), "\(note.kind) found in request \(record.id)", "edge:" + (record.edge ?? "unknown")]

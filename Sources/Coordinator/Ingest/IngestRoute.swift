@@ -18,10 +18,13 @@ struct IngestRoute: Sendable {
     let store = RecordStore()
     /// SHA-256 of the ingest token.
     let tokenDigest: [UInt8]
+    /// The edges' Redis, where the keys a leak suspended are suspended again once Postgres has them.
+    let directory: Directory?
 
-    init(pool: PostgresPool, token: String) {
+    init(pool: PostgresPool, token: String, directory: Directory? = nil) {
         self.pool = pool
         self.tokenDigest = Array(SHA256.hash(data: Array(token.utf8)))
+        self.directory = directory
     }
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -52,6 +55,7 @@ struct IngestRoute: Sendable {
         let store = self.store
         do {
             let inserted = try await self.pool.withConnection { try await store.insert(batch, into: $0) }
+            await self.mirrorSuspensions(batch, logger: context.logger)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             CoordinatorMetrics.batch("stored", records: inserted, lagsMillis: batch.records.map { now - $0.record.receivedAtMillis })
             return Self.answer(.ok, ["received": batch.records.count, "inserted": inserted])
@@ -62,6 +66,28 @@ struct IngestRoute: Sendable {
             CoordinatorMetrics.batch("unavailable")
             context.logger.error("ingest failed", metadata: ["goosey.error": "\(error)"])
             return Self.answer(.serviceUnavailable, ["error": "the records could not be stored; ship them again later"])
+        }
+    }
+
+    /// Suspends in Redis the keys that the batch's leaks suspended and Postgres still holds suspended.
+    ///
+    /// The edge suspends them itself, but it cannot while Redis is unreachable, and a Redis rebuilt from Postgres
+    /// before the records arrived has them active again. A failure here is logged, never fatal: the records are
+    /// stored, and Postgres, which rebuilds Redis, has the suspension.
+    private func mirrorSuspensions(_ batch: RecordBatch, logger: Logger) async {
+        let hashes = Set(batch.records.flatMap { ($0.record.leaks ?? []).filter(\.isNew).flatMap(\.suspendedKeys) })
+        guard let directory = self.directory, !hashes.isEmpty else { return }
+        do {
+            let suspended = try await self.pool.withConnection { connection in
+                try await connection.query(
+                    "SELECT sha256 FROM keys WHERE sha256 = ANY($1::text[]) AND state = 'suspended'", [RecordStore.arrayLiteral(hashes.sorted())]
+                ).compactMap { $0[0] }
+            }
+            for hash in suspended where try await directory.key(sha256Hex: hash)?.state == .active {
+                try await directory.setKeyState(sha256Hex: hash, .suspended)
+            }
+        } catch {
+            logger.error("could not suspend a leak's keys in Redis", metadata: ["goosey.error": "\(error)"])
         }
     }
 

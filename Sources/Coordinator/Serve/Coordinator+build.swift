@@ -13,7 +13,6 @@ func buildCoordinator(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let pool = PostgresPool(url: configuration.postgresURL)
-    let ingest = IngestRoute(pool: pool, token: configuration.ingestToken)
     var services: [any Service] = []
     var directory: Directory?
     var quotaStore: QuotaStore?
@@ -36,6 +35,7 @@ func buildCoordinator(
             )
         )
     }
+    let ingest = IngestRoute(pool: pool, token: configuration.ingestToken, directory: directory)
     let router = Router()
     router.post("/v1/ingest") { request, context in try await ingest.handle(request, context: context) }
     router.get("/healthz") { _, _ in "ok\n" }

@@ -85,21 +85,21 @@ struct LeakGuard: Sendable {
         }
     }
 
-    /// Suspends the sender's key and every leaked Goosey key among `blocking`; returns the hashes suspended.
+    /// Suspends the sender's key and every leaked Goosey key among `blocking`; returns the hashes this leak
+    /// suspends. A key Redis could not take the suspension for is among them: the coordinator suspends it in
+    /// Postgres and Redis from the record.
     private func suspend(_ blocking: [Sighting], sender: AuthenticatedStudent, logger: Logger) async -> [String] {
         var hashes = [sender.keyHash]
         for sighting in blocking where sighting.finding.family == .gooseyKey && !hashes.contains(sighting.finding.sha256Hex) {
             hashes.append(sighting.finding.sha256Hex)
         }
-        var suspended: [String] = []
         for hash in hashes {
             do {
                 try await self.directory.setKeyState(sha256Hex: hash, .suspended)
-                suspended.append(hash)
             } catch {
                 logger.error("could not suspend a key after a leak", metadata: ["goosey.key.id": "\(VirtualKey.keyID(sha256Hex: hash))", "goosey.error": "\(error)"])
             }
         }
-        return suspended
+        return hashes
     }
 }
