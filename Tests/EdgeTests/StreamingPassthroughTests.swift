@@ -101,6 +101,22 @@ import Testing
         }
     }
 
+    /// A non-streaming answer sends nothing until it is whole: it may take longer to begin than a stream may stay
+    /// silent (`upstream.headTimeoutSeconds` against `upstream.idleTimeoutSeconds`).
+    @Test func aNonStreamingAnswerMayTakeLongerToBeginThanAStreamMayStaySilent() async throws {
+        let settings: [String: ConfigValue] = ["upstream.idleTimeoutSeconds": 1, "upstream.headTimeoutSeconds": 30]
+        try await LiveStack.run(edgeSettings: settings) { stack in
+            var request = Self.messagesRequest(stack, extraHeaders: [("x-mock-deltas", "6"), ("x-mock-delay-ms", "400")])
+            request.body = .bytes(ByteBuffer(string: #"{"model":"claude-sonnet-4-6","max_tokens":1024,"messages":[{"role":"user","content":"hello there"}]}"#))
+            let started = ContinuousClock.now
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status == .ok, "\(String(buffer: body))")
+            #expect(ContinuousClock.now - started > .seconds(1), "the answer took longer than the idle patience")
+            #expect(String(buffer: body).contains(#""type":"message""#))
+        }
+    }
+
     @Test func unreachableUpstreamGetsA502ApiError() async throws {
         try await LiveStack.run(edgeSettings: ["upstream.url": "http://127.0.0.1:1", "upstream.connectTimeoutSeconds": 1]) { stack in
             let response = try await HTTPClient.shared.execute(Self.messagesRequest(stack), timeout: .seconds(30))

@@ -16,7 +16,8 @@ UPSTREAM_PATIENCE = 2
 def faulty(tmp_path_factory):
     conftest.redis_cli(9, "FLUSHDB")
     stack = Stack(tmp_path_factory.mktemp("faults"), coordinator=True, redis_url=FAULTS_REDIS_URL, leader=True,
-                  edge_env={"UPSTREAM_IDLE_TIMEOUT_SECONDS": str(UPSTREAM_PATIENCE)})
+                  edge_env={"UPSTREAM_IDLE_TIMEOUT_SECONDS": str(UPSTREAM_PATIENCE),
+                            "UPSTREAM_HEAD_TIMEOUT_SECONDS": str(UPSTREAM_PATIENCE)})
     stack.start()
     yield stack
     stack.stop()

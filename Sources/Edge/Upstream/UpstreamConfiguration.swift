@@ -6,6 +6,8 @@ import NIOCore
 /// - `upstream.url` (string, default "https://api.anthropic.com") [UPSTREAM_URL]
 /// - `upstream.apiKeyFile` (string, optional: a file holding the key) [UPSTREAM_API_KEY_FILE]
 /// - `upstream.connectTimeoutSeconds` (int, default 10) [UPSTREAM_CONNECT_TIMEOUT_SECONDS]
+/// - `upstream.headTimeoutSeconds` (int, default 600: how long an answer may take to begin; a non-streaming one
+///   begins when it is whole, and the SDKs wait 10 minutes for it)
 /// - `upstream.idleTimeoutSeconds` (int, default 310: Claude Code gives up after 300 s of silence)
 /// - `upstream.maxIdleConnections` (int, default 4096: connections kept open between requests, over all event loops)
 /// - the real key itself only from the environment [ANTHROPIC_API_KEY] or the file `upstream.apiKeyFile`
@@ -14,6 +16,7 @@ struct UpstreamConfiguration: Sendable {
     var endpoint: UpstreamEndpoint
     var apiKey: String
     var connectTimeout: TimeAmount
+    var headTimeout: TimeAmount
     var idleTimeout: TimeAmount
     var maxIdleConnections: Int
 
@@ -37,6 +40,7 @@ struct UpstreamConfiguration: Sendable {
         self.endpoint = endpoint
         self.apiKey = try Self.apiKey(reader: reader, environment: environment)
         self.connectTimeout = .seconds(Int64(reader.int(forKey: "upstream.connectTimeoutSeconds", default: 10)))
+        self.headTimeout = .seconds(Int64(reader.int(forKey: "upstream.headTimeoutSeconds", default: 600)))
         self.idleTimeout = .seconds(Int64(reader.int(forKey: "upstream.idleTimeoutSeconds", default: 310)))
         self.maxIdleConnections = reader.int(forKey: "upstream.maxIdleConnections", default: 4096)
     }

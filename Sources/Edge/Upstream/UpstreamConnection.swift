@@ -12,7 +12,10 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
     /// The relay stopped reading until its client can take more.
     private var paused = false
     private var lastRead = NIODeadline.now()
+    private var headPatience = TimeAmount.seconds(600)
     private var patience = TimeAmount.seconds(300)
+    /// Nothing of the answer has come yet: the head's patience applies.
+    private var awaitingHead = false
     private var watchdog: Scheduled<Void>?
     /// Offers this connection to its loop's idle list; false when the list is full.
     private let onIdle: (UpstreamConnection) -> Bool
@@ -38,18 +41,21 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         self.relay = relay
+        self.headPatience = request.headPatience
         self.patience = request.patience
+        self.awaitingHead = true
         self.paused = false
         self.lastRead = .now()
         relay.attach(self)
         context.write(self.wrapOutboundOut(.head(request.head)), promise: nil)
         if let body = request.body { context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
-        self.armWatchdog(after: request.patience)
+        self.armWatchdog(after: min(request.headPatience, request.patience))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.lastRead = .now()
+        self.awaitingHead = false
         guard let relay = self.relay else {
             context.close(promise: nil)  // nothing was asked: a confused upstream, not to be reused
             return
@@ -117,7 +123,7 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
                 self.armWatchdog(after: self.patience)
                 return
             }
-            let silentSince = self.lastRead + self.patience
+            let silentSince = self.lastRead + (self.awaitingHead ? self.headPatience : self.patience)
             if silentSince <= .now() {
                 self.fail(UpstreamFailure.stalled)
             } else {

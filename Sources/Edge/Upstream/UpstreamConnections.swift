@@ -94,7 +94,9 @@ final class IdleConnections {
 struct UpstreamRequest {
     var head: HTTPRequestHead
     var body: ByteBuffer?
-    /// How long the upstream may stay silent, before its answer's head or between two reads of it.
+    /// How long the upstream may take to begin its answer: a non-streaming answer sends nothing until it is whole.
+    var headPatience: TimeAmount
+    /// How long the upstream may stay silent between two reads of its answer.
     var patience: TimeAmount
 }
 

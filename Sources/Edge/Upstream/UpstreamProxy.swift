@@ -52,6 +52,7 @@ struct UpstreamProxy: Sendable {
                 headers: headers
             ),
             body: sendsBody ? body : nil,
+            headPatience: self.configuration.headTimeout,
             patience: self.configuration.idleTimeout
         )
     }
