@@ -58,7 +58,7 @@ struct IngestRouteTests {
     /// The edge could not suspend the keys (Redis was unreachable), or a Redis rebuilt from Postgres before the
     /// record came has them active again: the leak's keys are suspended in Redis once the record is stored.
     @Test func aLeaksKeysAreSuspendedInRedisOnceTheRecordIsStored() async throws {
-        let redisURL = LeaderTests.redisURL + "/9"
+        let redisURL = LeaderTests.redisURL + "/10"
         let redis = RedisPool(.init(endpoint: try RedisEndpoint(url: redisURL)), logger: Logger(label: "test"))
         _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
         let directory = Directory(pool: redis)
@@ -71,6 +71,35 @@ struct IngestRouteTests {
             let shipped = try await Self.post(client, try RecordStoreTests.ndjson([IncidentTests.leakingRecord("leaked")]))
             #expect(shipped.0 == .ok)
             #expect(try await directory.key(sha256Hex: hash)?.state == .suspended)
+        }
+    }
+
+    /// A request served while Redis was unreachable holds no lease: its charge reaches the balance through the
+    /// leader's reconciliation, once, however often its record ships and whether or not its edge settles it too.
+    @Test func aChargeServedWithoutRedisIsSettledOnceFromItsRecord() async throws {
+        let redisURL = LeaderTests.redisURL + "/11"
+        let redis = RedisPool(.init(endpoint: try RedisEndpoint(url: redisURL)), logger: Logger(label: "test"))
+        _ = try await redis.withConnection { try await $0.command(["FLUSHDB"]) }
+        let (directory, store) = (Directory(pool: redis), QuotaStore(pool: redis))
+        let policy = QuotaPolicy(limit: 1_000_000, period: try PeriodSpec(period: "7d"), carryOver: .none, overspend: .forgive)
+        try await directory.setPolicy(policy, course: "C1")
+        let database = self.database
+        try await self.withCoordinator(redisURL: redisURL) { client, connection in
+            var record = RecordStoreTests.record("served-without-redis", at: 1_795_000_000_000)
+            (record.charge, record.failOpen) = (5_000, true)
+            var metered = RecordStoreTests.record("metered", at: 1_795_000_000_001)
+            metered.charge = 7_000
+            let batch = try RecordStoreTests.ndjson([record, metered])
+            #expect(try await Self.post(client, batch).0 == .ok)
+            #expect(try await Self.post(client, batch).0 == .ok, "shipped again")
+            let reconciler = LeaseReconciler(store: store, directory: directory, pool: PostgresPool(url: database.schemaURL))
+            let later = Date().addingTimeInterval(60)
+            #expect(try await reconciler.reconcile(now: later, logger: Logger(label: "test")) == 1)
+            #expect(try await reconciler.reconcile(now: later, logger: Logger(label: "test")) == 0)
+            let week = policy.period.window(containing: Date(timeIntervalSince1970: 1_795_000_000))
+            let (balance, _) = try await store.balance(StudentRef(course: "C1", student: "s1"), policy: policy, window: week)
+            #expect(balance.used == 5_000 && balance.held == 0, "the metered request's charge is its lease's to settle, not this")
+            _ = connection
         }
     }
 

@@ -34,13 +34,18 @@ import Testing
             #expect(warmed.status == .ok)
 
             redis.kill()
+            var servedWithoutRedis: Set<String> = []
             for _ in 0..<5 {
                 let (response, _) = try await QuotaEnforcementTests.send(Requests.messagesRequest(stack))
                 #expect(response.status == .ok, "a fail-open course keeps serving while Redis is down")
                 if let id = response.headers.first(name: "request-id") {
                     expected += try QuotaEnforcementTests.charge(stack, id, policy: policy)
+                    servedWithoutRedis.insert(id)
                 }
             }
+            let records = try await stack.records { records in servedWithoutRedis.isSubset(of: Set(records.compactMap(\.upstreamRequestID))) }
+            let marked = records.filter { $0.failOpen == true }.compactMap(\.upstreamRequestID)
+            #expect(marked.sorted() == servedWithoutRedis.sorted(), "marked for the coordinator to settle, and only they")
             let (closed, body) = try await QuotaEnforcementTests.send(Requests.messagesRequest(stack, key: closedKey.secretText))
             #expect(closed.status == .serviceUnavailable)
             #expect(String(buffer: body).contains("api_error"))

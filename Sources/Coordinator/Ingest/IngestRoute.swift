@@ -20,11 +20,14 @@ struct IngestRoute: Sendable {
     let tokenDigest: [UInt8]
     /// The edges' Redis, where the keys a leak suspended are suspended again once Postgres has them.
     let directory: Directory?
+    /// The balances there, into which the charges of requests served while Redis was away are settled.
+    let balances: QuotaStore?
 
-    init(pool: PostgresPool, token: String, directory: Directory? = nil) {
+    init(pool: PostgresPool, token: String, directory: Directory? = nil, balances: QuotaStore? = nil) {
         self.pool = pool
         self.tokenDigest = Array(SHA256.hash(data: Array(token.utf8)))
         self.directory = directory
+        self.balances = balances
     }
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -56,6 +59,7 @@ struct IngestRoute: Sendable {
         do {
             let inserted = try await self.pool.withConnection { try await store.insert(batch, into: $0) }
             await self.mirrorSuspensions(batch, logger: context.logger)
+            try await self.leaveFailOpenChargesToReconciliation(batch)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             CoordinatorMetrics.batch("stored", records: inserted, lagsMillis: batch.records.map { now - $0.record.receivedAtMillis })
             return Self.answer(.ok, ["received": batch.records.count, "inserted": inserted])
@@ -88,6 +92,18 @@ struct IngestRoute: Sendable {
             }
         } catch {
             logger.error("could not suspend a leak's keys in Redis", metadata: ["goosey.error": "\(error)"])
+        }
+    }
+
+    /// Opens an expired lease for each request the batch says was served while Redis was unreachable: the leader's
+    /// reconciliation settles it with the charge its record names. Its edge settles it too if it can (settling is
+    /// idempotent), but gives up after a while and forgets on a restart, and nobody else would. A Redis that
+    /// cannot take them fails the shipment, which the edge ships again: its records are stored once all the same.
+    private func leaveFailOpenChargesToReconciliation(_ batch: RecordBatch) async throws {
+        guard let balances = self.balances else { return }
+        for shipped in batch.records where shipped.record.failOpen == true && (shipped.record.charge ?? 0) > 0 {
+            guard let course = shipped.record.course, let student = shipped.record.student else { continue }
+            try await balances.openUnsettled(StudentRef(course: course, student: student), leaseID: shipped.record.id)
         }
     }
 

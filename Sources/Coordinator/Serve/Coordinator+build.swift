@@ -35,7 +35,7 @@ func buildCoordinator(
             )
         )
     }
-    let ingest = IngestRoute(pool: pool, token: configuration.ingestToken, directory: directory)
+    let ingest = IngestRoute(pool: pool, token: configuration.ingestToken, directory: directory, balances: quotaStore)
     let router = Router()
     router.post("/v1/ingest") { request, context in try await ingest.handle(request, context: context) }
     router.get("/healthz") { _, _ in "ok\n" }

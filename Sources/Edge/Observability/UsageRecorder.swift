@@ -86,8 +86,14 @@ struct UsageRecorder: Sendable {
             student: exchange.student.student,
             edge: self.edgeID,
             charge: charge,
-            leaks: exchange.leaks
+            leaks: exchange.leaks,
+            failOpen: Self.failOpen(exchange)
         )
+    }
+
+    /// True for a request admitted while Redis was unreachable, whose charge only the coordinator can settle.
+    static func failOpen(_ exchange: Exchange) -> Bool? {
+        exchange.admission?.before == nil && exchange.admission != nil ? true : nil
     }
 
     /// How often a stream renews its lease: every third of the lease's life.
@@ -134,7 +140,7 @@ struct UsageRecorder: Sendable {
             clientAborted: false, timeToFirstByteMicros: nil, totalMicros: exchange.started.duration(to: .now).microseconds,
             claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0,
             course: exchange.student.course, student: exchange.student.student, edge: self.edgeID, charge: charge,
-            leaks: exchange.leaks
+            leaks: exchange.leaks, failOpen: Self.failOpen(exchange)
         )
     }
 

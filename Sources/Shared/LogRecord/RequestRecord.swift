@@ -35,13 +35,17 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var charge: Int64?
     /// Secrets found in the request; nil when there were none.
     public var leaks: [LeakNote]?
+    /// Served while Redis was unreachable (a course that fails open): no lease holds it, so the coordinator
+    /// settles its charge into the balance once Redis is back. nil otherwise.
+    public var failOpen: Bool?
 
     public init(
         id: String, upstreamRequestID: String?, receivedAtMillis: Int64, keyID: String, method: String, path: String,
         status: Int, model: String?, stopReason: String?, errorType: String?, usage: TokenUsage, costPicoUSD: Int64,
         estimated: Bool, clientAborted: Bool, timeToFirstByteMicros: Int64?, totalMicros: Int64,
         claudeCodeSessionID: String?, requestBytes: Int, responseBytes: Int,
-        course: String? = nil, student: String? = nil, edge: String? = nil, charge: Int64? = nil, leaks: [LeakNote]? = nil
+        course: String? = nil, student: String? = nil, edge: String? = nil, charge: Int64? = nil, leaks: [LeakNote]? = nil,
+        failOpen: Bool? = nil
     ) {
         self.id = id
         self.upstreamRequestID = upstreamRequestID
@@ -67,5 +71,6 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         self.edge = edge
         self.charge = charge
         self.leaks = leaks
+        self.failOpen = failOpen
     }
 }

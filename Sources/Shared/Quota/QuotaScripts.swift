@@ -210,6 +210,19 @@ enum QuotaScripts {
         """
     )
 
+    /// KEYS: leases, deadlines, settled. ARGV: lease id, deadline (ms). Opens a lease that holds nothing for a
+    /// request served while Redis was away, unless it is open or settled already: the coordinator's reconciliation
+    /// then settles it with the charge its record names, once, whether or not its edge still does.
+    /// Reply: 1 if it was opened.
+    static let openUnsettled = RedisScript(
+        """
+        if redis.call('ZSCORE', KEYS[3], ARGV[1]) or redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], '0:' .. ARGV[2])
+        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+        return 1
+        """
+    )
+
     /// KEYS: balance, closed, leases. ARGV: the six rollover arguments, amount. Adds to this period's grants.
     /// Reply: `balance_reply` after the grant.
     static let grant = RedisScript(

@@ -116,6 +116,18 @@ public struct QuotaStore: Sendable {
         }
     }
 
+    /// Leaves a request served while Redis was unreachable to the coordinator's reconciliation: an expired lease
+    /// that holds nothing, which it settles with the request's recorded charge (see `QuotaScripts.openUnsettled`).
+    /// - Returns: whether the lease was opened (false: it was open or settled already).
+    @discardableResult
+    public func openUnsettled(_ student: StudentRef, leaseID: String, now: Date = Date()) async throws -> Bool {
+        let keys = [QuotaKeys.leases(student), QuotaKeys.deadlines(student), QuotaKeys.settled(student)]
+        let reply = try await self.pool.withConnection {
+            try await $0.evaluate(QuotaScripts.openUnsettled, keys: keys, arguments: [leaseID, String(Self.milliseconds(now))])
+        }
+        return reply.integer == 1
+    }
+
     /// Moves an open lease's deadline, for streams that run long. - Returns: whether the lease was still open.
     public func renew(_ student: StudentRef, leaseID: String, deadline: Date) async throws -> Bool {
         let keys = [QuotaKeys.leases(student), QuotaKeys.deadlines(student)]
