@@ -126,6 +126,18 @@ import Testing
         #expect(try await self.store.balance(student, policy: policy, window: Self.window(11)).1 == .zero, "period 11's tokens")
     }
 
+    /// A charge settled two periods late (its edge or the leader was away) still reaches the balance through the
+    /// carry of every period closed since: deducted overspend is not forgiven by coming late.
+    @Test func aSettleTwoPeriodsLateCarriesThroughEveryPeriodClosedSince() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000, overspend: .deductFromNext)
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(10), leaseID: "long", estimate: 1_000, deadline: Date())
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(12), leaseID: "now", estimate: 1, deadline: Date())
+        let late = try await self.store.settle(student, policy: policy, window: Self.window(10), leaseID: "long", charge: 3_000)
+        #expect(late.balance == .init(periodIndex: 12, total: 0, used: 0, held: 1), "-2,000 into period 11, -1,000 on into 12")
+        #expect(try await self.store.closedPeriods(student).map { [$0.index, $0.carryIn, $0.used] } == [[10, 0, 3_000], [11, -2_000, 0]])
+    }
+
     /// A stream still open when the period ends is charged to that period, so its hold keeps nothing of the new
     /// period's allowance from the student, renewed or not, and its settling leaves the new period's holds alone.
     @Test func aHoldFromAnEndedPeriodDoesNotHoldBackTheNewOne() async throws {

@@ -138,24 +138,37 @@ enum QuotaScripts {
     /// now (ms). Reply: settled now (0 if it already was), then `balance_reply` after the charge.
     /// Settling twice charges once: the settled sorted set remembers each lease for a day.
     /// A stream that outlives its period is charged to that period, as its record is dated: once the
-    /// balance has rolled on, its closed entry grows and the carry it left to the period after it shrinks.
+    /// balance has rolled on, its closed entry grows and the carry it left to the periods after it shrinks.
     static let settle = RedisScript(
         rollover + """
 
-            -- Adds `charge` to the closed entry of `period`; false if that entry is no longer listed.
+            -- Adds `charge` to the closed entry of `period`; false if that entry is no longer listed. What that period
+            -- carried on changes, and with it what each period closed since carried on, down to the balance's own.
             local function charge_closed(closed_key, period, charge, b, rule, param, overspend)
               local entries = redis.call('LRANGE', closed_key, -8, -1)
-              for i = #entries, 1, -1 do
+              local closed = {}
+              for i = 1, #entries do
                 local f = {}
                 for field in string.gmatch(entries[i], '-?%d+') do f[#f + 1] = tonumber(field) end
+                closed[i] = f
+              end
+              local function carried(f) return carry_in(f[2] + f[3] + f[4] - f[5], f[2], rule, param, overspend) end
+              for i = #closed, 1, -1 do
+                local f = closed[i]
                 if f[1] == period then
-                  local alloc, carry, grants, used = f[2], f[3], f[4], f[5]
-                  local carried = carry_in(alloc + carry + grants - used, alloc, rule, param, overspend)
-                  used = used + charge
-                  redis.call('LSET', closed_key, i - #entries - 1, closed_entry(period, alloc, carry, grants, used))
-                  if period == b.period - 1 then
-                    b.carry = b.carry + carry_in(alloc + carry + grants - used, alloc, rule, param, overspend) - carried
+                  local before = carried(f)
+                  f[5] = f[5] + charge
+                  redis.call('LSET', closed_key, i - #closed - 1, closed_entry(f[1], f[2], f[3], f[4], f[5]))
+                  local after, next_period = carried(f), f[1] + 1
+                  for j = i + 1, #closed do
+                    local g = closed[j]
+                    if after == before or g[1] ~= next_period then return true end
+                    local g_before = carried(g)
+                    g[3] = g[3] + after - before
+                    redis.call('LSET', closed_key, j - #closed - 1, closed_entry(g[1], g[2], g[3], g[4], g[5]))
+                    before, after, next_period = g_before, carried(g), g[1] + 1
                   end
+                  if next_period == b.period then b.carry = b.carry + after - before end
                   return true
                 end
               end
