@@ -68,7 +68,7 @@ func buildEdge(
     return Application(
         router: buildEdgeRouter(forwarding: forwarding, me: me, metrics: metrics),
         server: .loopBoundHTTP1(configuration: HTTP1Channel.Configuration(
-            additionalChannelHandlers: [FlushCoalescingHandler(), ClientWritability()], idleTimeout: configuration.idleTimeout
+            additionalChannelHandlers: [FlushCoalescingHandler(), ClientWritability(), ClientDeparture()], idleTimeout: configuration.idleTimeout
         )),
         configuration: configuration.application,
         services: services,

@@ -72,6 +72,21 @@ import Testing
         }
     }
 
+    /// A client that leaves before the answer begins (Esc while the upstream thinks, or a script that gives up)
+    /// cancels the upstream request there and then, not when the head's patience runs out.
+    @Test func aClientThatLeavesBeforeTheAnswerBeginsCancelsItAtOnce() async throws {
+        try await LiveStack.run(edgeSettings: ["upstream.headTimeoutSeconds": 600]) { stack in
+            let waiting = Self.messagesRequest(stack, scenario: "hang")
+            await #expect(throws: (any Error).self) {
+                _ = try await HTTPClient.shared.execute(waiting, deadline: .now() + .milliseconds(300))
+            }
+            let records = try await stack.records(timeout: .seconds(5)) { $0.contains { $0.status == 499 } }
+            let record = try #require(records.first { $0.status == 499 })
+            #expect(record.clientAborted && record.errorType == "client_closed_request")
+            #expect(record.charge != nil && record.charge! > 0, "what the upstream spent is unknown: the hold")
+        }
+    }
+
     @Test func answeredRequestsReuseOneUpstreamConnection() async throws {
         try await LiveStack.run { stack in
             var ports: [Int?] = []

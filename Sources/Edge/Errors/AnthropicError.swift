@@ -44,6 +44,13 @@ extension AnthropicError {
         Self(status: .notFound, type: "not_found_error", message: "Goosey does not serve \(method) \(path).")
     }
 
+    /// For a client that has gone: nobody reads it, but the request is counted as nginx counts it.
+    static let clientClosedRequest = Self(
+        status: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"),
+        type: "api_error",
+        message: "The connection was closed before the answer began."
+    )
+
     static let missingKey = Self(
         status: .unauthorized,
         type: "authentication_error",

@@ -117,6 +117,15 @@ struct UsageRecorder: Sendable {
         )
     }
 
+    /// The client left before the answer began, and the upstream request was cancelled: what the upstream had
+    /// already spent on it is unknown, so the hold is charged.
+    func recordDeparted(_ exchange: Exchange) {
+        if let admission = exchange.admission { self.settler?.enqueue(admission, charge: admission.hold) }
+        var record = self.emptyRecord(exchange, status: 499, errorType: "client_closed_request", charge: exchange.admission?.hold)
+        record.clientAborted = true
+        self.records?.append(record, requestBody: exchange.requestBody, response: nil)
+    }
+
     /// Gives back the whole hold of a request that never reached the upstream.
     func release(_ admission: Admission) {
         self.settler?.enqueue(admission, charge: 0)

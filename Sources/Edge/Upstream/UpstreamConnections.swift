@@ -108,4 +108,6 @@ enum UpstreamFailure: Error {
     case stalled
     /// The connection closed or broke before the answer ended.
     case broken
+    /// The client left before the answer began; the upstream request was cancelled.
+    case clientGone
 }

@@ -21,12 +21,16 @@ struct UpstreamProxy: Sendable {
         let start = { @Sendable in
             let relay = UpstreamRelay(exchange: exchange, recorder: recorder, client: client, logger: logger)
             connections.send(upstreamRequest, relay: relay, on: loop)
+            (try? client.pipeline.syncOperations.handler(type: ClientDeparture.self))?.watch(relay)
             return (NIOLoopBound(relay, eventLoop: loop), relay.headReceived)
         }
         let (relay, headReceived) = loop.inEventLoop ? start() : try await loop.submit(start).get()
         let head: HTTPResponseHead
         do {
             head = try await headReceived.get()
+        } catch UpstreamFailure.clientGone {
+            self.recorder.recordDeparted(exchange)
+            throw AnthropicError.clientClosedRequest
         } catch {
             let answer = Self.clientError(for: error)
             logger.warning("upstream request failed", metadata: ["goosey.error.kind": "\(answer.kind)"])

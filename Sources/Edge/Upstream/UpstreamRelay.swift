@@ -33,6 +33,8 @@ final class UpstreamRelay {
     private var outcome: ExchangeOutcome?
     private var contentType: String?
     private var keepAlive = false
+    /// The client's side of the connection closed (`ClientDeparture`).
+    private var clientGone = false
 
     init(exchange: Exchange, recorder: UsageRecorder, client: any Channel, logger: Logger) {
         self.exchange = exchange
@@ -90,6 +92,11 @@ final class UpstreamRelay {
         self.phase = .relaying
         self.body = ClientBodyWriter(client: self.client, framing: framing)
         EdgeMetrics.streamStarted()
+        if self.clientGone {
+            self.outcome?.markClientAborted()
+            self.finish(reusable: false)
+            return self.done.futureResult
+        }
         for chunk in buffered where self.phaseIsRelaying {
             self.relay(chunk)
         }
@@ -104,6 +111,24 @@ final class UpstreamRelay {
             }
         }
         return self.done.futureResult
+    }
+
+    /// The client has gone: the upstream's answer is cut off now, before it begins or wherever it is.
+    func clientLeft() {
+        self.clientGone = true
+        switch self.phase {
+        case .awaitingHead:
+            self.phase = .finished
+            self.connection?.release(reusable: false)
+            self.connection = nil
+            self.head.fail(UpstreamFailure.clientGone)
+            self.done.succeed()
+        case .relaying:
+            self.outcome?.markClientAborted()
+            self.finish(reusable: false)
+        case .awaitingBody, .finished:
+            break  // the body closure finds `clientGone`, or the abandon guard runs
+        }
     }
 
     /// The response's body closure never ran (the client left as the head went out): the upstream is cut off.
@@ -170,7 +195,7 @@ final class UpstreamRelay {
         // the kept response's storage so that the next append copied all of it.
         guard let notes = self.outcome?.noteChunk(chunk) else { return }
         if notes.leaseRenewalIsDue { self.recorder.renewLease(self.exchange) }
-        guard self.client.isActive else {
+        guard self.client.isActive, !self.clientGone else {
             // The client left (Esc in Claude Code). Closing the upstream connection cancels the request:
             // nobody pays for tokens nobody reads.
             self.outcome!.markClientAborted()
