@@ -11,20 +11,25 @@ import Testing
 
 /// The relay on its own, between an upstream's parts and a client channel.
 @Suite struct UpstreamRelayTests {
-    /// An upstream that closes its connection right after a whole answer (`Connection: close`), before the answer's
-    /// body has started towards the client, must not turn that answer into a failed one.
-    @Test func anAnswerThatEndedIsRelayedWholeEvenIfTheUpstreamHangsUpBeforeItsBodyStarts() throws {
-        let client = EmbeddedChannel()
-        try client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+    /// A relay of an answer to a request without an admission, into `client`.
+    static func relay(into client: EmbeddedChannel) -> UpstreamRelay {
         let exchange = Exchange(
             requestID: "req_test", keyID: "key", student: StudentRef(course: "C", student: "s"), method: "POST",
             path: "/v1/messages", claudeCodeSessionID: nil, requestBytes: 0, receivedAtMillis: 0, started: .now,
             executor: EventLoopExecutor(client.eventLoop)
         )
-        let relay = UpstreamRelay(
+        return UpstreamRelay(
             exchange: exchange, recorder: UsageRecorder(pricing: .standard, records: nil, settler: nil), client: client,
             logger: Logger(label: "test")
         )
+    }
+
+    /// An upstream that closes its connection right after a whole answer (`Connection: close`), before the answer's
+    /// body has started towards the client, must not turn that answer into a failed one.
+    @Test func anAnswerThatEndedIsRelayedWholeEvenIfTheUpstreamHangsUpBeforeItsBodyStarts() throws {
+        let client = EmbeddedChannel()
+        try client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let relay = Self.relay(into: client)
         let event = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
         relay.receive(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"])))
         relay.receive(.body(ByteBuffer(string: event)))
@@ -44,15 +49,7 @@ import Testing
     @Test func aClientThatAFlushClosedEndsTheRelayAtOnce() throws {
         let client = EmbeddedChannel(handler: ClientWritability())
         try client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        let exchange = Exchange(
-            requestID: "req_test", keyID: "key", student: StudentRef(course: "C", student: "s"), method: "POST",
-            path: "/v1/messages", claudeCodeSessionID: nil, requestBytes: 0, receivedAtMillis: 0, started: .now,
-            executor: EventLoopExecutor(client.eventLoop)
-        )
-        let relay = UpstreamRelay(
-            exchange: exchange, recorder: UsageRecorder(pricing: .standard, records: nil, settler: nil), client: client,
-            logger: Logger(label: "test")
-        )
+        let relay = Self.relay(into: client)
         relay.receive(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-type": "text/event-stream"])))
         var ended = false
         relay.relayBody(framing: .throughPipeline).whenComplete { _ in ended = true }
