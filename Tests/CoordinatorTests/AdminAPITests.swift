@@ -218,6 +218,19 @@ struct AdminAPITests {
         }
     }
 
+    @Test func aWholeKeyWhereItsKeyIDBelongsIsRefusedWithoutRepeatingIt() async throws {
+        try await self.withAPI { api in
+            let issued = try await api.call(.post, "/admin/v1/courses/\(api.course)/students/p1/keys", token: api.staff, #"{"reason": "enrolled"}"#).1
+            let key = try #require(issued["key"] as? String)
+            let (status, body) = try await api.call(.post, "/admin/v1/courses/\(api.course)/keys/\(key)/suspend", token: api.staff, #"{"reason": "x"}"#)
+            #expect(status == .badRequest)
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+            let keyID = try #require(VirtualKey(parsing: key)).keyID
+            #expect(!text.contains(key) && text.contains(keyID), "\(text)")
+            #expect(try await api.call(.post, "/admin/v1/courses/\(api.course)/keys/not-a-key-id/suspend", token: api.staff, #"{"reason": "x"}"#).0 == .badRequest)
+        }
+    }
+
     @Test func aGrantRaisesTheStudentsBalanceForThisPeriodAndIsLedgered() async throws {
         try await self.withAPI { api in
             _ = try await api.call(.put, "/admin/v1/courses/\(api.course)/policy", token: api.staff, #"{"policy": \#(Self.policy), "reason": "term"}"#)

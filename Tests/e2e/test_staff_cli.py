@@ -155,6 +155,9 @@ def test_mistakes_get_exit_codes_and_say_what_to_do(staff, tmp_path):
     assert rejected.returncode == 1 and "rejected the admin token" in rejected.stderr
     other = cli(staff, "usage", "--course", "SOMEONE-ELSES")
     assert other.returncode == 1 and "no access to course SOMEONE-ELSES" in other.stderr
+    pasted = cli(staff, "keys", "suspend", staff.student_key, "--reason", "pasted the key, not its ID")
+    assert pasted.returncode == 2 and "its key ID is" in pasted.stderr, pasted.stderr
+    assert staff.student_key not in pasted.stdout + pasted.stderr, "the key is never repeated"
 
 
 def test_the_sketched_forms_with_a_config_file_and_a_big_sync(staff, tmp_path):

@@ -41,6 +41,7 @@ extension AdminAPI {
         case "revoke", "rotate": state = .revoked
         default: throw AdminError.invalid("action", "`\(action)`: use suspend, reinstate, revoke or rotate")
         }
+        if let problem = VirtualKey.problem(withKeyID: keyID) { throw AdminError.invalid("keyID", problem) }
         let reason = try Self.requireReason(try await AdminJSON.decode(KeyChange.self, from: request).reason)
         let ledger = KeyLedger(directory: try self.requireDirectory())
         let (student, replacement) = try await self.pool.withConnection { connection in

@@ -73,6 +73,11 @@ struct KeyChange: ParsableArguments {
     @Argument(help: "The key ID (12 hex digits, from `goosey keys list`).") var keyID: String
     @Option(help: "Why (kept in the audit log).") var reason: String
 
+    func validate() throws {
+        // Checked here, before the key would travel in a URL to the coordinator.
+        if let problem = VirtualKey.problem(withKeyID: self.keyID) { throw ValidationError("key ID: \(problem)") }
+    }
+
     func run(_ action: String) async throws {
         let course = try self.options.courseID()
         let answer = try await self.options.client().post(

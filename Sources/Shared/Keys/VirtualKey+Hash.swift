@@ -25,6 +25,17 @@ extension VirtualKey {
     public static func keyID(sha256Hex: String) -> String {
         String(sha256Hex.prefix(Self.keyIDLength))
     }
+
+    /// Why `text` is not a key ID, in words that never repeat it (staff paste whole keys where a key ID
+    /// belongs); nil when it is one.
+    public static func problem(withKeyID text: String) -> String? {
+        if let key = VirtualKey(parsing: text) {
+            return "that is a whole key, not a key ID: its key ID is \(key.keyID). A key that was pasted somewhere may be "
+                + "seen by others: consider rotating it"
+        }
+        let isHex = text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        return text.utf8.count == Self.keyIDLength && isHex ? nil : "a key ID is \(Self.keyIDLength) hex digits (see `goosey keys list`)"
+    }
 }
 
 /// Lower-case hexadecimal text of bytes.
