@@ -2,11 +2,14 @@
 a messy enrolment export synced and re-synced, quotas set and granted, usage after traffic read back
 as CSV and JSON and checked against the ledger, and the exact command forms of the convenor's sketch."""
 import csv
+import http.server
 import io
 import json
 import os
+import socket
 import stat
 import subprocess
+import threading
 
 import anthropic
 import pytest
@@ -158,6 +161,41 @@ def test_mistakes_get_exit_codes_and_say_what_to_do(staff, tmp_path):
     pasted = cli(staff, "keys", "suspend", staff.student_key, "--reason", "pasted the key, not its ID")
     assert pasted.returncode == 2 and "its key ID is" in pasted.stderr, pasted.stderr
     assert staff.student_key not in pasted.stdout + pasted.stderr, "the key is never repeated"
+
+
+class _AnswerLost(http.server.BaseHTTPRequestHandler):
+    """A coordinator that plans a sync, then applies it and hangs up before answering."""
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        if body.get("dryRun"):
+            answer = json.dumps({"plan": {"new": ["a1", "b1"], "dropped": [], "moved": [], "updated": []}}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+        else:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_sync_whose_answer_is_lost_says_how_to_get_keys_for_the_new_students(staff, tmp_path):
+    roster = tmp_path / "enrolments.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AnswerLost)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        keys = tmp_path / "keys.csv"
+        lost = subprocess.run([str(BIN_DIR / "goosey"), "sync", "--source", str(roster), "--keys-out", str(keys)],
+                              env={**staff.cli_env, "GOOSEY_URL": f"http://127.0.0.1:{server.server_port}"},
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        server.shutdown()
+    assert lost.returncode == 1 and "may have applied the sync" in lost.stderr and "goosey keys rotate" in lost.stderr, lost.stderr
+    assert not keys.exists(), "no empty key file left behind"
 
 
 def test_the_sketched_forms_with_a_config_file_and_a_big_sync(staff, tmp_path):

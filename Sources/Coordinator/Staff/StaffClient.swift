@@ -64,7 +64,7 @@ struct StaffClient: Sendable {
         do {
             response = try await Self.http.execute(request, timeout: .seconds(300))
         } catch {
-            throw StaffError("cannot reach the coordinator at \(self.baseURL) (\(error)); is it running, and is GOOSEY_URL right?")
+            throw StaffError("cannot reach the coordinator at \(self.baseURL) (\(error)); is it running, and is GOOSEY_URL right?", answered: false)
         }
         let data = Data((try await response.body.collect(upTo: 256 << 20)).readableBytesView)
         let json = (try? JSONSerialization.jsonObject(with: data)) ?? [:]

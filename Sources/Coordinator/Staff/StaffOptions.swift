@@ -46,5 +46,10 @@ struct StaffOptions: ParsableArguments {
 /// A staff command's failure: what went wrong and what to do, exit code 1.
 struct StaffError: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// False when no answer came: the request may have been acted on all the same.
+    var answered: Bool
+    init(_ description: String, answered: Bool = true) {
+        self.description = description
+        self.answered = answered
+    }
 }

@@ -50,6 +50,13 @@ struct SyncCommand: AsyncParsableCommand {
             applied = try await progress.whileWaiting("applying") {
                 try await client.post(path, ["students": students, "reason": reason]) as? [String: Any] ?? [:]
             }
+        } catch let error as StaffError where !error.answered && newCount > 0 {
+            keyFile?.discard()
+            throw StaffError(
+                error.description + "\nThe coordinator may have applied the sync before its answer was lost, and then the "
+                    + "\(newCount) new students' keys, shown only once, are lost too: `goosey keys list` shows who has a key, "
+                    + "and `goosey keys rotate KEYID --reason ...` gives each of them a new one to hand out."
+            )
         } catch {
             keyFile?.discard()
             throw error
