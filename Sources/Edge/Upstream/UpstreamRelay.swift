@@ -93,8 +93,7 @@ final class UpstreamRelay {
         self.body = ClientBodyWriter(client: self.client, framing: framing)
         EdgeMetrics.streamStarted()
         if self.clientGone {
-            self.outcome?.markClientAborted()
-            self.finish(reusable: false)
+            self.endForAClientGone()
             return self.done.futureResult
         }
         for chunk in buffered where self.phaseIsRelaying {
@@ -124,8 +123,7 @@ final class UpstreamRelay {
             self.head.fail(UpstreamFailure.clientGone)
             self.done.succeed()
         case .relaying:
-            self.outcome?.markClientAborted()
-            self.finish(reusable: false)
+            self.endForAClientGone()
         case .awaitingBody, .finished:
             break  // the body closure finds `clientGone`, or the abandon guard runs
         }
@@ -146,8 +144,7 @@ final class UpstreamRelay {
         body.flush()
         guard self.client.isActive else {
             // The flush failed and closed the client (a reset): no writability change will ever come to resume on.
-            self.outcome?.markClientAborted()
-            self.finish(reusable: false)
+            self.endForAClientGone()
             return
         }
         guard !self.client.isWritable,
@@ -196,10 +193,7 @@ final class UpstreamRelay {
         guard let notes = self.outcome?.noteChunk(chunk) else { return }
         if notes.leaseRenewalIsDue { self.recorder.renewLease(self.exchange) }
         guard self.client.isActive, !self.clientGone else {
-            // The client left (Esc in Claude Code). Closing the upstream connection cancels the request:
-            // nobody pays for tokens nobody reads.
-            self.outcome!.markClientAborted()
-            self.finish(reusable: false)
+            self.endForAClientGone()
             return
         }
         self.body?.write(chunk)
@@ -209,6 +203,13 @@ final class UpstreamRelay {
             self.client.flush()
             self.recorder.noteAnswerBegun(self.exchange, outcome: self.outcome!)
         }
+    }
+
+    /// The client left (Esc in Claude Code): closing the upstream connection cancels the request, so nobody pays
+    /// for tokens nobody reads; what was read is counted, the output at the floor estimate.
+    private func endForAClientGone() {
+        self.outcome?.markClientAborted()
+        self.finish(reusable: false)
     }
 
     private func finish(reusable: Bool, error: (any Error)? = nil) {
