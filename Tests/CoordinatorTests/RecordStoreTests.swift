@@ -54,6 +54,22 @@ struct RecordStoreTests {
         #expect(daily.map(\.values) == [["2026-11-18", "2", "20", "70000"], ["2026-12-02", "1", "10", "35000"]], "counted once, shipped twice")
     }
 
+    @Test func aReserveDrawIsLedgeredAsAGrantOncePerRequest() async throws {
+        let connection = try await self.database.connect()
+        try await Migrator().migrate(connection)
+        try await connection.execute("INSERT INTO courses (id) VALUES ('C1')")
+        try await connection.execute("INSERT INTO students (course_id, id) VALUES ('C1', 's1')")
+        var drew = Self.record("drew", at: 1_795_000_000_000)
+        drew.reserveDraw = ReserveDraw(amount: 40_000, periodIndex: 1_403)
+        var unknown = Self.record("seeded-only", at: 1_795_000_000_001)
+        (unknown.student, unknown.reserveDraw) = ("not-in-postgres", ReserveDraw(amount: 1, periodIndex: 1_403))
+        let batch = try RecordBatch(ndjson: Self.ndjson([drew, unknown]))
+        #expect(try await RecordStore().insert(batch, into: connection) == 2)
+        #expect(try await RecordStore().insert(batch, into: connection) == 0)
+        let grants = try await connection.query("SELECT student_id, period_index, amount, source, request_id FROM grants")
+        #expect(grants.map(\.values) == [["s1", "1403", "40000", "reserve", "drew"]])
+    }
+
     @Test func aMonthPartitionLostToARestoreIsMadeAgain() async throws {
         let connection = try await self.database.connect()
         try await Migrator().migrate(connection)

@@ -47,6 +47,7 @@ struct RedisRebuilderTests {
         )
         var record = RecordStoreTests.record("rb-1", at: Int64(now.timeIntervalSince1970 * 1000))
         (record.course, record.student, record.charge) = ("RB1", "s1", 120_000)
+        record.reserveDraw = ReserveDraw(amount: 25_000, periodIndex: window.index)  // granted in Redis as it was admitted
         _ = try await RecordStore().insert(try RecordBatch(ndjson: RecordStoreTests.ndjson([record])), into: connection)
 
         let restored = try #require(try await rebuilder.rebuildIfLost(now: now))
@@ -55,7 +56,7 @@ struct RedisRebuilderTests {
         #expect(try await directory.policy(for: student) == policy)
         let balance = try await store.balance(student, policy: policy, window: window).0
         #expect(balance.used == 120_000)
-        #expect(balance.total == 1_000_000 + 300_000 + 50_000, "allocation, carry from the ledger, grants")
+        #expect(balance.total == 1_000_000 + 300_000 + 50_000 + 25_000, "allocation, carry from the ledger, grants, the reserve draw")
         #expect(try await rebuilder.rebuildIfLost(now: now) == nil, "the marker says Redis is whole")
 
         // An edge's settle of that request, waiting for Redis to come back, arrives after the rebuild: counted once.

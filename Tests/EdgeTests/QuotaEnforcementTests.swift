@@ -93,6 +93,8 @@ import Testing
             let final = try await Self.waitForSettled(stack, policy: policy) { $0.held == 0 }
             #expect(final.total == policy.limit + 1_000_000, "the whole cap and no more was drawn")
             #expect(final.used >= final.total)
+            let records = try await stack.records { $0.compactMap(\.reserveDraw).reduce(0) { $0 + $1.amount } == 1_000_000 }
+            #expect(records.compactMap(\.reserveDraw).reduce(0) { $0 + $1.amount } == 1_000_000, "each draw on its request's record, for the ledger")
         }
     }
 

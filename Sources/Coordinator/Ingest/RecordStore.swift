@@ -46,10 +46,28 @@ struct RecordStore {
             for shipped in batch.records where shipped.record.leaks != nil {
                 try await IncidentStore.open(for: shipped.record, on: connection)
             }
+            for shipped in batch.records {
+                if let draw = shipped.record.reserveDraw { try await Self.ledger(draw, of: shipped.record, on: connection) }
+            }
             return inserted
         }
         self.partitions.insert(months)
         return inserted
+    }
+
+    /// A draw on the course reserve, as a grant of its period: a Redis rebuilt from the ledger then has it. Once per
+    /// request, however often its record ships; a student Postgres does not know (seeded into Redis only) has none.
+    static func ledger(_ draw: ReserveDraw, of record: RequestRecord, on connection: PostgresConnection) async throws {
+        guard let course = record.course, let student = record.student else { return }
+        try await connection.execute(
+            """
+            INSERT INTO grants (course_id, student_id, period_index, amount, reason, source, actor, request_id)
+            SELECT $1, $2, $3, $4, 'drawn from the course reserve', 'reserve', $5, $6
+            WHERE EXISTS (SELECT 1 FROM students WHERE course_id = $1 AND id = $2)
+            ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
+            """,
+            [course, student, String(draw.periodIndex), String(draw.amount), "edge:" + (record.edge ?? "unknown"), record.id]
+        )
     }
 
     /// 29 parameters a row, under Postgres' 65,535 per statement.

@@ -307,5 +307,9 @@ enum Migrations {
         Migration(version: 8, name: "refused requests, indexed for the dashboard's limit history", statements: [
             "CREATE INDEX requests_refused ON requests (course_id, received_at) WHERE status = 429",
         ]),
+        Migration(version: 9, name: "reserve draws in the grants ledger, once per request", statements: [
+            "ALTER TABLE grants ADD COLUMN request_id text",
+            "CREATE UNIQUE INDEX grants_by_request ON grants (request_id) WHERE request_id IS NOT NULL",
+        ]),
     ]
 }

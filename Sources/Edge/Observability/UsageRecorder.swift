@@ -87,8 +87,15 @@ struct UsageRecorder: Sendable {
             edge: self.edgeID,
             charge: charge,
             leaks: exchange.leaks,
-            failOpen: Self.failOpen(exchange)
+            failOpen: Self.failOpen(exchange),
+            reserveDraw: Self.reserveDraw(exchange)
         )
+    }
+
+    /// What the request drew on the course reserve, for the ledger.
+    static func reserveDraw(_ exchange: Exchange) -> ReserveDraw? {
+        guard let admission = exchange.admission, admission.drawnFromReserve > 0 else { return nil }
+        return ReserveDraw(amount: admission.drawnFromReserve, periodIndex: admission.window.index)
     }
 
     /// True for a request admitted while Redis was unreachable, whose charge only the coordinator can settle.
@@ -149,7 +156,7 @@ struct UsageRecorder: Sendable {
             clientAborted: false, timeToFirstByteMicros: nil, totalMicros: exchange.started.duration(to: .now).microseconds,
             claudeCodeSessionID: exchange.claudeCodeSessionID, requestBytes: exchange.requestBytes, responseBytes: 0,
             course: exchange.student.course, student: exchange.student.student, edge: self.edgeID, charge: charge,
-            leaks: exchange.leaks, failOpen: Self.failOpen(exchange)
+            leaks: exchange.leaks, failOpen: Self.failOpen(exchange), reserveDraw: Self.reserveDraw(exchange)
         )
     }
 

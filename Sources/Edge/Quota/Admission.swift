@@ -14,13 +14,19 @@ final class Admission: Sendable {
     let hold: Int64
     /// The standing before this request; nil when Redis was unreachable and the edge served fail-open.
     let before: QuotaStore.Balance?
+    /// What the student drew on the course reserve to be admitted (granted for `window`); 0 for most.
+    let drawnFromReserve: Int64
 
-    init(leaseID: String, student: StudentRef, policy: QuotaPolicy, window: PeriodWindow, hold: Int64, before: QuotaStore.Balance?) {
+    init(
+        leaseID: String, student: StudentRef, policy: QuotaPolicy, window: PeriodWindow, hold: Int64, before: QuotaStore.Balance?,
+        drawnFromReserve: Int64 = 0
+    ) {
         self.leaseID = leaseID
         self.student = student
         self.policy = policy
         self.window = window
         self.hold = hold
         self.before = before
+        self.drawnFromReserve = drawnFromReserve
     }
 }

@@ -23,6 +23,7 @@ struct QuotaGate: Sendable {
         let window = policy.period.window(containing: now)
         let estimate = QuotaEstimate.hold(requestBytes: requestBytes, policy: policy)
         var reservation: QuotaStore.Reservation
+        var drawnFromReserve: Int64 = 0
         do {
             let reserve = {
                 try await self.store.reserve(
@@ -39,6 +40,7 @@ struct QuotaGate: Sendable {
                 let (drawn, _) = try await self.store.drawReserve(
                     courseReserve, for: authenticated.student, policy: policy, window: window, wanted: estimate
                 )
+                drawnFromReserve = drawn
                 if drawn > 0 {
                     logger.notice("drew on the course reserve", metadata: ["goosey.quota.drawn": "\(drawn)"])
                     reservation = try await reserve()
@@ -56,7 +58,10 @@ struct QuotaGate: Sendable {
         }
         switch reservation {
         case .admitted(let hold, let before):
-            return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: hold, before: before)
+            return Admission(
+                leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: hold, before: before,
+                drawnFromReserve: drawnFromReserve
+            )
         case .refused(let balance) where balance.remaining > 0:
             throw QuotaRefusal.heldInFlight
         case .refused(let balance):

@@ -38,6 +38,8 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     /// Served while Redis was unreachable (a course that fails open): no lease holds it, so the coordinator
     /// settles its charge into the balance once Redis is back. nil otherwise.
     public var failOpen: Bool?
+    /// What the request drew on the course reserve; nil when it drew nothing.
+    public var reserveDraw: ReserveDraw?
 
     public init(
         id: String, upstreamRequestID: String?, receivedAtMillis: Int64, keyID: String, method: String, path: String,
@@ -45,7 +47,7 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         estimated: Bool, clientAborted: Bool, timeToFirstByteMicros: Int64?, totalMicros: Int64,
         claudeCodeSessionID: String?, requestBytes: Int, responseBytes: Int,
         course: String? = nil, student: String? = nil, edge: String? = nil, charge: Int64? = nil, leaks: [LeakNote]? = nil,
-        failOpen: Bool? = nil
+        failOpen: Bool? = nil, reserveDraw: ReserveDraw? = nil
     ) {
         self.id = id
         self.upstreamRequestID = upstreamRequestID
@@ -72,5 +74,6 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         self.charge = charge
         self.leaks = leaks
         self.failOpen = failOpen
+        self.reserveDraw = reserveDraw
     }
 }
