@@ -43,6 +43,11 @@ final class UpstreamConnections: Sendable {
             case .success(let channel):
                 do {
                     let connection = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+                    // The client left while the connection opened: the request never goes; the connection waits idle.
+                    guard !relay.hasEnded else {
+                        connection.release(reusable: true)
+                        return
+                    }
                     connection.begin(request, relay: relay)
                 } catch {
                     relay.upstreamFailed(.broken)

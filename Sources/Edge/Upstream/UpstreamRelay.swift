@@ -182,6 +182,12 @@ final class UpstreamRelay {
         }
     }
 
+    /// Nothing more will be relayed: the answer ended, failed, or its client left.
+    var hasEnded: Bool {
+        if case .finished = self.phase { return true }
+        return false
+    }
+
     private var phaseIsRelaying: Bool {
         if case .relaying = self.phase { return true }
         return false
