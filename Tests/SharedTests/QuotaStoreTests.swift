@@ -126,6 +126,32 @@ import Testing
         #expect(try await self.store.balance(student, policy: policy, window: Self.window(11)).1 == .zero, "period 11's tokens")
     }
 
+    /// A request Redis counts as settled already (a Redis rebuilt from the ledger) whose lease is still open: settling
+    /// it closes the lease, so the reconciliation does not find it again, nor charge it once the day is up.
+    @Test func settlingALeaseSettledAlreadyClosesIt() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        _ = try await self.store.settle(student, policy: policy, window: Self.window(3), leaseID: "r1", charge: 500)
+        #expect(try await !self.store.openUnsettled(student, leaseID: "r1"), "settled already: nothing to open")
+        _ = try await self.pool.withConnection { try await $0.command(["HSET", QuotaKeys.leases(student), "r1", "0:1000"]) }
+        _ = try await self.pool.withConnection { try await $0.command(["ZADD", QuotaKeys.deadlines(student), "1000", "r1"]) }
+        let again = try await self.store.settle(student, policy: policy, window: Self.window(3), leaseID: "r1", charge: 500)
+        #expect(!again.settled && again.balance.used == 500)
+        #expect(try await self.store.expiredLeases(before: Date()).filter { $0.student == student }.isEmpty)
+    }
+
+    /// A lease written before leases named their period (`hold:deadline`), still open at the next boundary, is of
+    /// the closing period: settling it leaves the new period's holds alone.
+    @Test func aLeaseFromBeforeTheUpgradeSettlesAsOneOfItsPeriod() async throws {
+        let student = Self.freshStudent()
+        let policy = Self.policy(limit: 1_000)
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(10), leaseID: "old", estimate: 200, deadline: Date())
+        _ = try await self.pool.withConnection { try await $0.command(["HSET", QuotaKeys.leases(student), "old", "200:1000"]) }
+        _ = try await self.store.reserve(student, policy: policy, window: Self.window(11), leaseID: "new", estimate: 50, deadline: Date())
+        let settled = try await self.store.settle(student, policy: policy, window: Self.window(10), leaseID: "old", charge: 100)
+        #expect(settled.balance.held == 50, "the new period's lease still holds its 50")
+    }
+
     /// A charge settled two periods late (its edge or the leader was away) still reaches the balance through the
     /// carry of every period closed since: deducted overspend is not forgiven by coming late.
     @Test func aSettleTwoPeriodsLateCarriesThroughEveryPeriodClosedSince() async throws {

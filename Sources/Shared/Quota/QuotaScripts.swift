@@ -79,6 +79,13 @@ enum QuotaScripts {
           if b.period < period then
             redis.call('HDEL', balance_key, unpack(TOKEN_CLASSES))
             for i = 1, 5 do b.tokens[i] = 0 end
+            -- Leases written before they named their period are of the period closing now, whose holds `held` drops.
+            local leases = redis.call('HGETALL', leases_key)
+            for i = 1, #leases, 2 do
+              if not string.match(leases[i + 1], '^%-?%d+:%-?%d+:') then
+                redis.call('HSET', leases_key, leases[i], leases[i + 1] .. ':' .. n(b.period))
+              end
+            end
           end
           local steps = 0
           while b.period < period do
@@ -176,9 +183,6 @@ enum QuotaScripts {
             end
 
             local b = load_balance(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], true)
-            if redis.call('ZSCORE', KEYS[5], ARGV[7]) then
-              return {0, unpack(balance_reply(b))}
-            end
             local lease = redis.call('HGET', KEYS[3], ARGV[7])
             if lease then
               local hold = tonumber(string.match(lease, '^(-?%d+)'))
@@ -187,6 +191,12 @@ enum QuotaScripts {
               if taken_in == nil or taken_in == b.period then b.held = math.max(0, b.held - hold) end
               redis.call('HDEL', KEYS[3], ARGV[7])
               redis.call('ZREM', KEYS[4], ARGV[7])
+            end
+            if redis.call('ZSCORE', KEYS[5], ARGV[7]) then
+              -- Settled already (a retry; or a Redis rebuilt from the ledger, which counts the request): a lease still
+              -- open for it is closed, or the reconciliation would find it again, and charge it once the day is up.
+              if lease then save_balance(KEYS[1], b) end
+              return {0, unpack(balance_reply(b))}
             end
             local charge = tonumber(ARGV[8])
             -- A lease taken under a spec that counted other periods is charged to the period running now.
