@@ -85,18 +85,21 @@ struct IngestRouteTests {
         try await directory.setPolicy(policy, course: "C1")
         let database = self.database
         try await self.withCoordinator(redisURL: redisURL) { client, connection in
-            var record = RecordStoreTests.record("served-without-redis", at: 1_795_000_000_000)
+            let recent = Int64((Date().timeIntervalSince1970 - 60) * 1000)
+            var record = RecordStoreTests.record("served-without-redis", at: recent)
             (record.charge, record.failOpen) = (5_000, true)
-            var metered = RecordStoreTests.record("metered", at: 1_795_000_000_001)
+            var metered = RecordStoreTests.record("metered", at: recent + 1)
             metered.charge = 7_000
-            let batch = try RecordStoreTests.ndjson([record, metered])
+            var old = RecordStoreTests.record("served-two-days-ago", at: recent - 2 * 86_400_000)
+            (old.charge, old.failOpen) = (9_000, true)  // its edge may have settled it: Redis no longer remembers
+            let batch = try RecordStoreTests.ndjson([record, metered, old])
             #expect(try await Self.post(client, batch).0 == .ok)
             #expect(try await Self.post(client, batch).0 == .ok, "shipped again")
             let reconciler = LeaseReconciler(store: store, directory: directory, pool: PostgresPool(url: database.schemaURL))
             let later = Date().addingTimeInterval(60)
             #expect(try await reconciler.reconcile(now: later, logger: Logger(label: "test")) == 1)
             #expect(try await reconciler.reconcile(now: later, logger: Logger(label: "test")) == 0)
-            let week = policy.period.window(containing: Date(timeIntervalSince1970: 1_795_000_000))
+            let week = policy.period.window(containing: Date(timeIntervalSince1970: Double(recent) / 1000))
             let (balance, _) = try await store.balance(StudentRef(course: "C1", student: "s1"), policy: policy, window: week)
             #expect(balance.used == 5_000 && balance.held == 0, "the metered request's charge is its lease's to settle, not this")
             _ = connection

@@ -99,13 +99,21 @@ struct IngestRoute: Sendable {
     /// reconciliation settles it with the charge its record names. Its edge settles it too if it can (settling is
     /// idempotent), but gives up after a while and forgets on a restart, and nobody else would. A Redis that
     /// cannot take them fails the shipment, which the edge ships again: its records are stored once all the same.
-    private func leaveFailOpenChargesToReconciliation(_ batch: RecordBatch) async throws {
+    ///
+    /// Only for requests of the last 20 hours: Redis remembers a settled lease for a day, and an older one may have
+    /// been settled by its edge already (`goosey reconcile --check` shows what is left).
+    private func leaveFailOpenChargesToReconciliation(_ batch: RecordBatch, now: Date = Date()) async throws {
         guard let balances = self.balances else { return }
+        let oldest = Int64((now.timeIntervalSince1970 - Self.failOpenSettlingWindow) * 1000)
         for shipped in batch.records where shipped.record.failOpen == true && (shipped.record.charge ?? 0) > 0 {
-            guard let course = shipped.record.course, let student = shipped.record.student else { continue }
+            guard let course = shipped.record.course, let student = shipped.record.student, shipped.record.receivedAtMillis >= oldest else {
+                continue
+            }
             try await balances.openUnsettled(StudentRef(course: course, student: student), leaseID: shipped.record.id)
         }
     }
+
+    static let failOpenSettlingWindow: TimeInterval = 20 * 3600
 
     private func isAuthorized(_ header: String?) -> Bool {
         guard let header, header.hasPrefix("Bearer ") else { return false }

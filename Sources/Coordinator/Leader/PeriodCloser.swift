@@ -6,7 +6,7 @@ import Shared
 /// with (allocation, carry-in, grants, used), from each student's `closed` list in Redis. It first rolls
 /// every student over to the current period, so a student who sent nothing since a boundary is closed too.
 /// A stream still running at the boundary is charged to its period when it ends, so a period already in the
-/// ledger takes the grown `used` of its closed entry.
+/// ledger takes the grown `used` of its closed entry, and a later one the carry that charge changed.
 struct PeriodCloser {
     let store: QuotaStore
     let directory: Directory
@@ -29,8 +29,8 @@ struct PeriodCloser {
                                              granted, used, overspend, closed_at)
                         VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5), $6, $7, $8, $9, $10, now())
                         ON CONFLICT (course_id, student_id, period_index) DO UPDATE
-                            SET used = EXCLUDED.used, overspend = EXCLUDED.overspend
-                            WHERE periods.used <> EXCLUDED.used
+                            SET used = EXCLUDED.used, overspend = EXCLUDED.overspend, carry_in = EXCLUDED.carry_in
+                            WHERE periods.used <> EXCLUDED.used OR periods.carry_in <> EXCLUDED.carry_in
                         """,
                         [
                             student.course, student.student, String(period.index),
