@@ -307,6 +307,22 @@ import Testing
         }
     }
 
+    /// A student further over than the reserve's cap gives them is still refused after drawing it: the draw stands
+    /// in Redis, so the refusal's record carries it to the ledger.
+    @Test func aDrawThatStillLeavesTheStudentRefusedIsOnTheRefusalsRecord() async throws {
+        var reserved = QuotaPolicy.testing(limit: 50_000)
+        reserved.reserve = CourseReserve(total: 10_000_000, capPerStudent: 1_000)
+        let policy = reserved
+        try await LiveStack.run(policy: policy) { stack in
+            let window = policy.period.window(containing: Date())
+            _ = try await stack.store.settle(stack.student, policy: policy, window: window, leaseID: "overspent", charge: 500_000)
+            let (response, _) = try await QuotaEnforcementTests.send(StreamingPassthroughTests.messagesRequest(stack))
+            #expect(response.status.code == 429)
+            let records = try await stack.records { $0.contains { $0.status == 429 } }
+            #expect(records.first { $0.status == 429 }?.reserveDraw == ReserveDraw(amount: 1_000, periodIndex: window.index))
+        }
+    }
+
     @Test func theEmergencyAllowanceCountsRequestsAsTheyAreAdmitted() {
         let allowance = EmergencyAllowance()
         let student = StudentRef(course: "c", student: "s")

@@ -139,10 +139,13 @@ struct UsageRecorder: Sendable {
     }
 
     /// A request the upstream never answered, or that the edge refused after authenticating it.
-    func recordFailure(_ exchange: Exchange, status: Int, errorType: String) {
+    /// - Parameter reserveDraw: what a refused request drew on the course reserve before it was refused.
+    func recordFailure(_ exchange: Exchange, status: Int, errorType: String, reserveDraw: ReserveDraw? = nil) {
         if let admission = exchange.admission { self.release(admission) }
+        var record = self.emptyRecord(exchange, status: status, errorType: errorType, charge: exchange.admission.map { _ in 0 })
+        record.reserveDraw = reserveDraw ?? record.reserveDraw
         self.records?.append(
-            self.emptyRecord(exchange, status: status, errorType: errorType, charge: exchange.admission.map { _ in 0 }),
+            record,
             requestBody: exchange.requestBody,
             response: nil
         )

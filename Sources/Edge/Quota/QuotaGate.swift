@@ -62,10 +62,10 @@ struct QuotaGate: Sendable {
                 leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: hold, before: before,
                 drawnFromReserve: drawnFromReserve
             )
-        case .refused(let balance) where balance.remaining > 0:
-            throw QuotaRefusal.heldInFlight
         case .refused(let balance):
-            throw QuotaRefusal.error(balance, policy: policy, window: window, now: now)
+            let refusal = balance.remaining > 0 ? QuotaRefusal.heldInFlight : QuotaRefusal.error(balance, policy: policy, window: window, now: now)
+            guard drawnFromReserve > 0 else { throw refusal }
+            throw RefusedAfterDraw(refusal: refusal, draw: ReserveDraw(amount: drawnFromReserve, periodIndex: window.index))
         }
     }
 
@@ -88,6 +88,13 @@ struct QuotaGate: Sendable {
         }
         return Admission(leaseID: requestID, student: authenticated.student, policy: policy, window: window, hold: estimate, before: nil)
     }
+}
+
+/// A refusal that came after a draw on the course reserve was granted (the student is further over than a
+/// request's worth, or other requests hold the rest): the draw stands, and its record must carry it to the ledger.
+struct RefusedAfterDraw: Error {
+    var refusal: AnthropicError
+    var draw: ReserveDraw
 }
 
 extension RedisError {

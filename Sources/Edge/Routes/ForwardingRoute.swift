@@ -108,6 +108,11 @@ struct ForwardingRoute: Sendable {
             // Staff see refusals, and when in the period students hit their limit, from these records.
             self.proxy.recorder.recordFailure(exchange, status: Int(refusal.status.code), errorType: refusal.type)
             throw refusal
+        case .failure(let refused as RefusedAfterDraw):
+            self.proxy.recorder.recordFailure(
+                exchange, status: Int(refused.refusal.status.code), errorType: refused.refusal.type, reserveDraw: refused.draw
+            )
+            throw refused.refusal
         case .failure(let error):
             throw error
         }
@@ -190,7 +195,7 @@ extension HTTPField.Name {
 extension Result<Admission, any Error> {
     /// The quota gate said no (a refusal to answer with), rather than failing to ask Redis.
     var isRefusal: Bool {
-        if case .failure(let error) = self { return error is AnthropicError }
+        if case .failure(let error) = self { return error is AnthropicError || error is RefusedAfterDraw }
         return false
     }
 }
