@@ -143,4 +143,24 @@ struct LeaderTests {
         let rows = try await connection.query("SELECT period_index, used, overspend FROM periods")
         #expect(rows.map(\.values) == [[String(previous.index), "300", "0"]])
     }
+
+    /// A stream that ends two periods late moves the carry of the period closed after its own: the ledger, from which
+    /// a lost Redis is rebuilt, takes that carry too.
+    @Test func aChargeSettledTwoPeriodsLateMovesTheLedgersCarryOfThePeriodAfter() async throws {
+        let (connection, pool, store, directory) = try await self.fixture()
+        let policy = QuotaPolicy(limit: 1_000, period: try PeriodSpec(period: "7d"), carryOver: .all)
+        let student = StudentRef(course: "L-\(UInt32.random(in: 0 ... .max))", student: "s")
+        try await directory.setPolicy(policy, course: student.course)
+        let now = Date()
+        let current = policy.period.window(containing: now).index
+        let first = policy.period.window(index: current - 2)
+        _ = try await store.reserve(student, policy: policy, window: first, leaseID: "long", estimate: 400, deadline: now)
+
+        let closer = PeriodCloser(store: store, directory: directory, pool: pool)
+        #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 2)
+        _ = try await store.settle(student, policy: policy, window: first, leaseID: "long", charge: 300)
+        #expect(try await closer.close(now: now, logger: Logger(label: "test")) == 2, "the late period's used, the next one's carry")
+        let rows = try await connection.query("SELECT period_index, carry_in, used FROM periods ORDER BY period_index")
+        #expect(rows.map(\.values) == [[String(current - 2), "0", "300"], [String(current - 1), "700", "0"]])
+    }
 }
