@@ -13,9 +13,8 @@ struct ResearchBodies {
     /// The body as JSON where it parses (as text otherwise), without what links it to a student or a session.
     func request(_ body: [UInt8]) -> Any {
         let text = self.withoutSession(String(decoding: body, as: UTF8.self))
-        guard var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            return (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) ?? text
-        }
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed) else { return text }
+        guard var object = parsed as? [String: Any] else { return parsed }
         if var metadata = object["metadata"] as? [String: Any] {
             metadata["user_id"] = nil
             object["metadata"] = metadata

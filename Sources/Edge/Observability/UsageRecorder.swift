@@ -100,7 +100,8 @@ struct UsageRecorder: Sendable {
 
     /// True for a request admitted while Redis was unreachable, whose charge only the coordinator can settle.
     static func failOpen(_ exchange: Exchange) -> Bool? {
-        exchange.admission?.before == nil && exchange.admission != nil ? true : nil
+        guard let admission = exchange.admission, admission.before == nil else { return nil }
+        return true
     }
 
     /// How often a stream renews its lease: every third of the lease's life.
@@ -115,21 +116,20 @@ struct UsageRecorder: Sendable {
     /// The upstream answered but the client left before the answer's head went out: what an accepted request
     /// spent is unknown, so the hold is charged; a refused one spent nothing.
     func recordAbandoned(_ exchange: Exchange, status: Int) {
-        let charge = exchange.admission.map { Self.accepted(status) ? $0.hold : 0 }
-        if let admission = exchange.admission, let charge { self.settler?.enqueue(admission, charge: charge) }
-        self.records?.append(
-            self.emptyRecord(exchange, status: status, errorType: "client_closed_request", charge: charge),
-            requestBody: exchange.requestBody,
-            response: nil
-        )
+        self.recordClientGone(exchange, status: status, chargingHold: Self.accepted(status), aborted: false)
     }
 
     /// The client left before the answer began, and the upstream request was cancelled: what the upstream had
     /// already spent on it is unknown, so the hold is charged.
     func recordDeparted(_ exchange: Exchange) {
-        if let admission = exchange.admission { self.settler?.enqueue(admission, charge: admission.hold) }
-        var record = self.emptyRecord(exchange, status: 499, errorType: "client_closed_request", charge: exchange.admission?.hold)
-        record.clientAborted = true
+        self.recordClientGone(exchange, status: 499, chargingHold: true, aborted: true)
+    }
+
+    private func recordClientGone(_ exchange: Exchange, status: Int, chargingHold: Bool, aborted: Bool) {
+        let charge = exchange.admission.map { chargingHold ? $0.hold : 0 }
+        if let admission = exchange.admission, let charge { self.settler?.enqueue(admission, charge: charge) }
+        var record = self.emptyRecord(exchange, status: status, errorType: "client_closed_request", charge: charge)
+        record.clientAborted = aborted
         self.records?.append(record, requestBody: exchange.requestBody, response: nil)
     }
 

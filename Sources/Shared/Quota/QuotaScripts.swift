@@ -51,6 +51,17 @@ enum QuotaScripts {
           return n(period) .. ':' .. n(alloc) .. ':' .. n(carry) .. ':' .. n(grants) .. ':' .. n(used)
         end
 
+        -- Names `period` as the period of the open leases: all of them, or with `unnamed_only` those that name none.
+        local function name_lease_periods(leases_key, period, unnamed_only)
+          local leases = redis.call('HGETALL', leases_key)
+          for i = 1, #leases, 2 do
+            local hold, deadline, named = string.match(leases[i + 1], '^(%-?%d+):(%-?%d+)(:?)')
+            if hold and not (unnamed_only and named == ':') then
+              redis.call('HSET', leases_key, leases[i], hold .. ':' .. deadline .. ':' .. n(period))
+            end
+          end
+        end
+
         -- `settling`: the call settles a lease, under the policy it was taken with.
         local function load_balance(balance_key, closed_key, leases_key, period, alloc, rule, param, overspend, space, settling)
           local f = redis.call('HMGET', balance_key, 'period', 'alloc', 'carry', 'grants', 'used', 'held', 'space', unpack(TOKEN_CLASSES))
@@ -67,11 +78,7 @@ enum QuotaScripts {
               b.foreign = true
               return b
             end
-            local leases = redis.call('HGETALL', leases_key)
-            for i = 1, #leases, 2 do
-              local hold, deadline = string.match(leases[i + 1], '^(%-?%d+):(%-?%d+)')
-              if hold then redis.call('HSET', leases_key, leases[i], hold .. ':' .. deadline .. ':' .. n(period)) end
-            end
+            name_lease_periods(leases_key, period, false)
             b.period = period
             b.alloc = alloc
             return b
@@ -80,12 +87,7 @@ enum QuotaScripts {
             redis.call('HDEL', balance_key, unpack(TOKEN_CLASSES))
             for i = 1, 5 do b.tokens[i] = 0 end
             -- Leases written before they named their period are of the period closing now, whose holds `held` drops.
-            local leases = redis.call('HGETALL', leases_key)
-            for i = 1, #leases, 2 do
-              if not string.match(leases[i + 1], '^%-?%d+:%-?%d+:') then
-                redis.call('HSET', leases_key, leases[i], leases[i + 1] .. ':' .. n(b.period))
-              end
-            end
+            name_lease_periods(leases_key, b.period, true)
           end
           local steps = 0
           while b.period < period do

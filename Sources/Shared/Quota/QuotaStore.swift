@@ -140,7 +140,7 @@ public struct QuotaStore: Sendable {
     /// Adds `amount` to the student's allowance for the current period.
     @discardableResult
     public func grant(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow, amount: Int64) async throws -> Balance {
-        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student)]
+        let keys = Self.rolloverKeys(student)
         let arguments = Self.rolloverArguments(policy, window) + [String(amount)]
         let reply = try await self.pool.withConnection { try await $0.evaluate(QuotaScripts.grant, keys: keys, arguments: arguments) }
         return try Self.balance(Self.integers(reply, count: 4))
@@ -226,7 +226,7 @@ public struct QuotaStore: Sendable {
 
     /// The student's standing now (rolling the period over if it is due) and this period's tokens by class.
     public func balance(_ student: StudentRef, policy: QuotaPolicy, window: PeriodWindow) async throws -> (Balance, TokenUsage) {
-        let keys = [QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student)]
+        let keys = Self.rolloverKeys(student)
         let reply = try await self.pool.withConnection {
             try await $0.evaluate(QuotaScripts.peek, keys: keys, arguments: Self.rolloverArguments(policy, window))
         }
@@ -237,7 +237,7 @@ public struct QuotaStore: Sendable {
     /// students would otherwise wait for 200).
     public func balances(_ students: [(student: StudentRef, policy: QuotaPolicy, window: PeriodWindow)]) async throws -> [Balance] {
         let calls = students.map { entry in
-            ([QuotaKeys.balance(entry.student), QuotaKeys.closed(entry.student), QuotaKeys.leases(entry.student)], Self.rolloverArguments(entry.policy, entry.window))
+            (Self.rolloverKeys(entry.student), Self.rolloverArguments(entry.policy, entry.window))
         }
         return try await self.evaluateAll(QuotaScripts.peek, calls).map { try Self.standing($0.get()).0 }
     }
@@ -273,6 +273,11 @@ public struct QuotaStore: Sendable {
     }
 
     // MARK: - Arguments and replies
+
+    /// The keys every script that rolls a balance over takes first (`QuotaScripts.rollover`).
+    static func rolloverKeys(_ student: StudentRef) -> [String] {
+        [QuotaKeys.balance(student), QuotaKeys.closed(student), QuotaKeys.leases(student)]
+    }
 
     static func rolloverArguments(_ policy: QuotaPolicy, _ window: PeriodWindow) -> [String] {
         let (rule, parameter): (String, Int64) =
